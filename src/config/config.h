@@ -1,0 +1,147 @@
+#pragma once
+// The validated, immutable configuration snapshot (design §2, §4.5). Built once by the
+// loader from YAML (plus built-in defaults and the compiled-in catalog), shared read-only
+// as std::shared_ptr<const snapshot>, swapped atomically on reload.
+//
+// Thread safety: a snapshot is immutable after load; share it freely.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/money.h"
+#include "core/provider_kind.h"
+#include "core/result.h"
+
+namespace gi::config {
+
+using std::chrono::milliseconds;
+
+struct tls_listener {
+  std::string cert_file;
+  std::string key_file;
+};
+
+struct server_config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int threads = 0;  // 0 = auto: the CPUs in the process's affinity mask
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 10 * 1024 * 1024;
+  milliseconds read_timeout{30'000};      // whole request (headers + body) must arrive
+  milliseconds idle_timeout{60'000};      // keep-alive idle
+  milliseconds shutdown_grace{10'000};    // in-flight requests may finish within this
+  milliseconds request_timeout{300'000};  // default overall deadline of one chat request
+  std::size_t max_connections = 10'000;
+  std::optional<tls_listener> tls;
+};
+
+// Interim auth (until the accounts store): keys listed as SHA-256 hex digests.
+struct api_key_entry {
+  std::string id;
+  std::string sha256_hex;  // 64 lower-case hex characters
+};
+struct auth_config {
+  std::vector<api_key_entry> keys;
+};
+
+struct upstream_config {
+  std::string http_proxy;  // "http://host:port" or empty
+  bool tls_verify = true;  // false only for tests
+  std::size_t pool_size_per_host = 64;
+  std::size_t max_inflight_per_endpoint = 512;
+  std::size_t max_response_bytes = 32 * 1024 * 1024;
+  milliseconds connect_timeout{5'000};
+  milliseconds tls_timeout{5'000};
+  milliseconds write_timeout{10'000};
+  milliseconds ttfb_timeout{60'000};   // time to first byte (non-stream: to response head)
+  milliseconds stall_timeout{30'000};  // max gap between stream chunks
+  milliseconds total_timeout{300'000};
+};
+
+// Prices per 1M tokens, exact (core::money).
+struct prices {
+  core::price_per_mtok input;
+  core::price_per_mtok cached_input;
+  core::price_per_mtok cache_write_5m;
+  core::price_per_mtok cache_write_1h;
+  core::price_per_mtok output;
+};
+
+struct endpoint_capabilities {
+  bool streaming = true;
+  bool tools = true;
+  bool parallel_tools = true;
+  bool json_schema = true;
+  bool vision = false;
+  bool reasoning = false;
+};
+
+struct endpoint_config {
+  std::string id;  // "openai/gpt-4o-mini"
+  core::provider_kind provider = core::provider_kind::openai;
+  std::string model;     // upstream model id
+  std::string base_url;  // empty = the provider's default
+  std::string region;    // "us", "eu", … (empty = global)
+  std::string api_key_env;  // env var holding the key; empty with auth_none
+  bool auth_none = false;   // self-hosted upstreams and mocks
+  config::prices prices;
+  endpoint_capabilities capabilities;
+  std::int64_t context_window = 128'000;
+  std::int64_t max_output = 16'384;
+  std::vector<std::string> aliases;    // "gpt-4o-mini"
+  std::vector<std::string> fallbacks;  // endpoint ids tried after this one when pinned
+  std::map<std::string, double> quality;  // task -> [0,1]
+  // Per-endpoint overrides of upstream timeouts (unset = upstream_config's).
+  std::optional<milliseconds> ttfb_timeout;
+  std::optional<milliseconds> total_timeout;
+};
+
+struct routing_config {
+  std::string default_task = "chat";
+  // task -> ordered endpoint ids (the fallback chain)
+  std::map<std::string, std::vector<std::string>> chains;
+};
+
+struct logging_config {
+  std::string level = "info";  // trace|debug|info|warn|error|off
+  bool access_log = true;
+};
+
+struct snapshot {
+  server_config server;
+  auth_config auth;
+  upstream_config upstream;
+  std::vector<endpoint_config> endpoints;
+  routing_config routing;
+  logging_config logging;
+  // Short hex hash of the routing-relevant config (endpoints + routing), for
+  // X-GammaInfra-Router-Version.
+  std::string hash;
+  std::string source;  // file path or "<defaults>"
+
+  // By endpoint id or alias; nullptr when unknown.
+  const endpoint_config* find_endpoint(std::string_view id_or_alias) const;
+};
+
+using snapshot_ptr = std::shared_ptr<const snapshot>;
+
+// A config error names the YAML path and line: "server.port (line 3): must be 1..65535".
+struct config_error {
+  std::string path;
+  int line = 0;  // 1-based, 0 = unknown
+  std::string message;
+  std::string to_string() const;
+};
+
+// Built-in defaults (no file).
+snapshot_ptr defaults();
+// Parse + validate. `origin` is used in messages (file name).
+core::result<snapshot_ptr, config_error> load_string(std::string_view yaml, std::string origin);
+core::result<snapshot_ptr, config_error> load_file(const std::string& path);
+
+}  // namespace gi::config

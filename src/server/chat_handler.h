@@ -1,0 +1,52 @@
+#pragma once
+// The seam between the HTTP server and the request pipeline (route/executor). The server
+// reads, limits, authenticates and decodes; the handler decides where the request goes and
+// writes the response through `response_writer`, either whole or as a chunked stream with
+// trailers.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/chat_request.h"
+#include "core/http_types.h"
+#include "core/request_context.h"
+
+namespace gi::server {
+
+// Writes one HTTP response. Implemented by the server's session; used from the session's
+// strand only.
+class response_writer {
+ public:
+  virtual ~response_writer() = default;
+  // A complete response. Adds Content-Length, X-GammaInfra-Request-Id, Date.
+  virtual boost::asio::awaitable<bool> send(int status, core::header_list headers,
+                                            std::string body) = 0;
+  // Starts a chunked response (Transfer-Encoding: chunked) announcing `trailer_names` in a
+  // `Trailer:` header. Returns false when the client is gone.
+  virtual boost::asio::awaitable<bool> begin_stream(int status, core::header_list headers,
+                                                    std::vector<std::string> trailer_names) = 0;
+  // One chunk. Returns false when the client is gone (the caller must cancel upstream work).
+  virtual boost::asio::awaitable<bool> write_chunk(std::string_view data) = 0;
+  // Last chunk plus trailers.
+  virtual boost::asio::awaitable<bool> end_stream(core::header_list trailers) = 0;
+  // True once a write failed or the peer closed.
+  virtual bool client_gone() const = 0;
+};
+
+struct chat_call {
+  core::request_context& ctx;
+  core::chat_request request;
+  const core::header_list& headers;  // incoming request headers (for X-GammaInfra-*)
+  response_writer& writer;
+};
+
+class chat_handler {
+ public:
+  virtual ~chat_handler() = default;
+  virtual boost::asio::awaitable<void> handle(chat_call& call) = 0;
+};
+
+}  // namespace gi::server
