@@ -1,0 +1,41 @@
+#pragma once
+// The client-facing OpenAI wire format (providers.md §2). Pure: no I/O, clock or logging.
+// Decoding validates the full Chat Completions request and names the JSON path of any
+// violation; encoding produces bytes an OpenAI SDK cannot tell from OpenAI's.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "core/chat_request.h"
+#include "core/chat_response.h"
+#include "core/error.h"
+#include "core/result.h"
+#include "core/stream_event.h"
+
+namespace gi::openai_api {
+
+// Body of POST /v1/chat/completions -> canonical request, or a 400 error whose message
+// names the JSON path (e.g. `messages[2].content[0].image_url.url`) and whose `param` is
+// that path.
+core::result<core::chat_request> decode_chat_request(std::string_view body);
+
+// What the gateway stamps on every response it produces.
+struct response_meta {
+  std::string id;  // "chatcmpl-" + request id
+  std::int64_t created = 0;
+  std::string model;  // the model that actually answered
+  // Gateway extension (cost, endpoint, chain), emitted as top-level `x_gammainfra` when set.
+  std::optional<boost::json::object> x_gammainfra;
+};
+
+// chat.completion JSON.
+std::string encode_chat_response(const core::chat_response& r, const response_meta& meta);
+
+// {"error":{"message","type","param","code"}} — OpenAI's error shape.
+std::string encode_error(const core::error& e);
+
+}  // namespace gi::openai_api
