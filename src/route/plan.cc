@@ -1,0 +1,111 @@
+#include "route/plan.h"
+
+#include <algorithm>
+
+namespace gi::route {
+
+bool is_task(std::string_view t) noexcept {
+  return std::find(std::begin(task_names), std::end(task_names), t) != std::end(task_names);
+}
+
+std::size_t plan::runnable() const {
+  return static_cast<std::size_t>(std::count_if(
+      attempts.begin(), attempts.end(), [](const planned_attempt& a) { return a.skip_reason.empty(); }));
+}
+
+namespace {
+
+bool has_image(const core::chat_request& req) {
+  for (const auto& m : req.messages)
+    if (auto* parts = std::get_if<std::vector<core::content_part>>(&m.content))
+      for (const auto& p : *parts)
+        if (std::holds_alternative<core::image_part>(p)) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string capability_gap(const config::endpoint_config& ep, const core::chat_request& req) {
+  const auto& c = ep.capabilities;
+  if (req.stream && !c.streaming) return "incapable";
+  if (!req.tools.empty() && !c.tools) return "incapable";
+  if (req.tools.size() > 1 && req.parallel_tool_calls.value_or(true) && !c.parallel_tools &&
+      req.tool_choice.mode != core::tool_choice_mode::none)
+    return "incapable";
+  if (req.response_format.type == core::response_format_type::json_schema && !c.json_schema)
+    return "incapable";
+  if (has_image(req) && !c.vision) return "incapable";
+  return {};
+}
+
+core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_request& req,
+                             const plan_options& opts, const credential_check& has_key) {
+  plan p;
+  std::vector<const config::endpoint_config*> order;
+  auto add = [&](const config::endpoint_config* ep) {
+    if (ep && std::find(order.begin(), order.end(), ep) == order.end()) order.push_back(ep);
+  };
+  auto add_chain = [&](const std::string& task) {
+    auto it = cfg.routing.chains.find(task);
+    if (it == cfg.routing.chains.end()) return;
+    for (const auto& id : it->second) add(cfg.find_endpoint(id));
+  };
+
+  if (opts.task && !is_task(*opts.task))
+    return core::invalid_request("Invalid X-GammaInfra-Task '" + *opts.task +
+                                     "': expected one of reasoning, code, creative, rewrite, "
+                                     "chat, extraction, summarize, translation",
+                                 "X-GammaInfra-Task");
+
+  std::string_view model = req.model;
+  if (model == "auto" || model.substr(0, 5) == "auto:") {
+    if (model.size() > 5) {
+      std::string task(model.substr(5));
+      if (!is_task(task))
+        return core::invalid_request("Unknown task '" + task + "' in model 'auto:" + task +
+                                         "'; expected one of reasoning, code, creative, rewrite, "
+                                         "chat, extraction, summarize, translation",
+                                     "model");
+      p.task = task;
+      p.task_source = "model";
+    } else if (opts.task) {
+      p.task = *opts.task;
+      p.task_source = "header";
+    } else {
+      p.task = cfg.routing.default_task;
+      p.task_source = "default";
+    }
+    add_chain(p.task);
+  } else {
+    const auto* ep = cfg.find_endpoint(model);
+    if (!ep) {
+      core::error e(core::error_kind::not_found,
+                    "The model '" + req.model + "' does not exist or is not routable here; see "
+                    "GET /v1/models",
+                    "model", "model_not_found");
+      return e;
+    }
+    p.pinned = true;
+    p.task = opts.task ? *opts.task : cfg.routing.default_task;
+    p.task_source = opts.task ? "header" : "default";
+    add(ep);
+    if (opts.fallback) {
+      if (!ep->fallbacks.empty()) {
+        for (const auto& id : ep->fallbacks) add(cfg.find_endpoint(id));
+      } else {
+        add_chain(p.task);
+      }
+    }
+  }
+
+  for (const auto* ep : order) {
+    planned_attempt a;
+    a.endpoint = ep;
+    a.skip_reason = capability_gap(*ep, req);
+    if (a.skip_reason.empty() && has_key && !has_key(*ep)) a.skip_reason = "no-key";
+    p.attempts.push_back(std::move(a));
+  }
+  return p;
+}
+
+}  // namespace gi::route

@@ -1,0 +1,56 @@
+#pragma once
+// Building the ordered attempt list for one request (design §3.1 `model` semantics, §4.5).
+// Pure: config snapshot + request + header options in, plan out.
+//
+//   model = "auto"         -> the chain of the task (X-GammaInfra-Task or the default task)
+//   model = "auto:<task>"  -> the chain of <task>
+//   model = endpoint id or alias -> that endpoint first, then its own `fallbacks` when
+//                            configured, else the task chain; nothing more with
+//                            X-GammaInfra-Fallback: off.
+// Endpoints that cannot serve the request stay in the plan as skipped attempts (with a
+// reason) so the Fallback-Chain header shows them.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/chat_request.h"
+#include "core/result.h"
+
+namespace gi::route {
+
+inline constexpr std::string_view task_names[] = {
+    "reasoning", "code", "creative", "rewrite", "chat", "extraction", "summarize", "translation"};
+bool is_task(std::string_view t) noexcept;
+
+struct plan_options {
+  std::optional<std::string> task;  // X-GammaInfra-Task
+  bool fallback = true;             // X-GammaInfra-Fallback
+};
+
+struct planned_attempt {
+  const config::endpoint_config* endpoint = nullptr;
+  std::string skip_reason;  // empty = runnable; else incapable | no-key | …
+};
+
+struct plan {
+  std::vector<planned_attempt> attempts;
+  std::string task;
+  std::string task_source;  // header | model | default
+  bool pinned = false;      // an explicit endpoint was requested
+  std::size_t runnable() const;
+};
+
+// Whether the gateway holds credentials for an endpoint (env var set, or auth: none).
+using credential_check = std::function<bool(const config::endpoint_config&)>;
+
+// Errors: 404 unknown model (param "model"), 400 unknown task.
+core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_request& req,
+                             const plan_options& opts, const credential_check& has_key);
+
+// The reason an endpoint cannot serve `req` ("incapable"), or empty.
+std::string capability_gap(const config::endpoint_config& ep, const core::chat_request& req);
+
+}  // namespace gi::route
