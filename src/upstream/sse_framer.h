@@ -6,6 +6,7 @@
 //
 // Thread safety: one instance per stream.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,13 +23,25 @@ class sse_framer {
  public:
   // Appends every event completed by `bytes` to `out`.
   void feed(std::string_view bytes, std::vector<sse_event>& out);
-  // End of input. Returns false if a partially received event was pending (truncation).
+  // End of input. An unterminated last line is processed and a pending event that has data
+  // is still appended (lenient), but the return value is false whenever anything was
+  // pending — no blank line ended the input — so decoders can report truncation.
   bool finish(std::vector<sse_event>& out);
   // Bytes buffered for an incomplete line/event (for caps on endless lines).
   std::size_t buffered() const noexcept;
 
  private:
-  // implementation-defined state (declared by the implementer)
+  void process_line(std::string_view line, std::vector<sse_event>& out);
+  void dispatch(std::vector<sse_event>& out);
+
+  std::string line_;         // partial line carried over between feeds
+  std::string event_;        // `event:` of the event being built
+  std::string data_;         // joined `data:` lines of the event being built
+  std::string last_id_;      // `id:` persists across events (WHATWG EventSource)
+  bool has_data_ = false;    // at least one `data:` line in the current event
+  bool has_fields_ = false;  // any non-comment line since the last dispatch
+  bool skip_lf_ = false;     // previous feed ended in CR: a leading LF belongs to it
+  bool started_ = false;     // a leading UTF-8 BOM is dropped once
 };
 
 }  // namespace gi::upstream
