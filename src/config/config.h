@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/money.h"
@@ -89,6 +90,13 @@ struct endpoint_config {
   std::string region;    // "us", "eu", … (empty = global)
   std::string api_key_env;  // env var holding the key; empty with auth_none
   bool auth_none = false;   // self-hosted upstreams and mocks
+  // Bedrock (providers.md §9.1): the AWS region of the host and of SigV4 signing
+  // ("us-east-1"), and the env vars holding SigV4 credentials. A Bedrock endpoint uses
+  // api_key_env (a Bedrock API key, bearer) when set, else SigV4 from these.
+  std::string aws_region;
+  std::string aws_access_key_id_env;
+  std::string aws_secret_access_key_env;
+  std::string aws_session_token_env;  // optional (temporary credentials)
   config::prices prices;
   endpoint_capabilities capabilities;
   std::int64_t context_window = 128'000;
@@ -96,9 +104,11 @@ struct endpoint_config {
   std::vector<std::string> aliases;    // "gpt-4o-mini"
   std::vector<std::string> fallbacks;  // endpoint ids tried after this one when pinned
   std::map<std::string, double> quality;  // task -> [0,1]
+  std::string quality_source;  // provenance: a cited score, or "estimate: <rationale>"
   // Per-endpoint overrides of upstream timeouts (unset = upstream_config's).
   std::optional<milliseconds> ttfb_timeout;
   std::optional<milliseconds> total_timeout;
+  bool from_catalog = false;  // defined (or first defined) by the compiled-in catalog
 };
 
 struct routing_config {
@@ -123,6 +133,7 @@ struct snapshot {
   // X-GammaInfra-Router-Version.
   std::string hash;
   std::string source;  // file path or "<defaults>"
+  bool catalog_included = true;  // false when the file says `catalog: false`
 
   // By endpoint id or alias; nullptr when unknown.
   const endpoint_config* find_endpoint(std::string_view id_or_alias) const;
@@ -135,12 +146,26 @@ struct config_error {
   std::string path;
   int line = 0;  // 1-based, 0 = unknown
   std::string message;
+  std::string origin;  // file name, "<catalog>" or the load_string origin ("" = unknown)
+  // "path (line N): message" (the origin is not included; callers prefix it).
   std::string to_string() const;
 };
 
-// Built-in defaults (no file).
+// The 8 routing tasks (design §1), in canonical order.
+inline constexpr std::string_view known_tasks[] = {
+    "reasoning", "code", "creative", "rewrite", "chat", "extraction", "summarize", "translation"};
+bool is_known_task(std::string_view task) noexcept;
+
+// The provider's default base URL (providers.md §2.1–§9.1); Bedrock's depends on the AWS
+// region ("https://bedrock-runtime.us-east-1.amazonaws.com").
+std::string default_base_url(core::provider_kind provider, std::string_view aws_region);
+
+// Built-in defaults (no file): default server settings plus the compiled-in catalog.
 snapshot_ptr defaults();
-// Parse + validate. `origin` is used in messages (file name).
+// Parse + validate a user config layered over the compiled-in catalog (unless it says
+// `catalog: false`): endpoints with a catalog id override the fields they set, new ids are
+// added, `routing.chains` entries replace the catalog's chain for that task. `origin` is
+// used in messages (file name).
 core::result<snapshot_ptr, config_error> load_string(std::string_view yaml, std::string origin);
 core::result<snapshot_ptr, config_error> load_file(const std::string& path);
 

@@ -1,0 +1,123 @@
+#include "auth/authenticator.h"
+
+#include <cstring>
+#include <memory>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+namespace gi::auth {
+
+namespace {
+
+constexpr std::string_view key_prefix = "sk-gammainfra-";
+
+bool sha256(std::string_view data, unsigned char out[32]) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  unsigned int len = 0;
+  return ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1 &&
+         EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
+         EVP_DigestFinal_ex(ctx.get(), out, &len) == 1 && len == 32;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool ieq_prefix(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char a = s[i], b = prefix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+    if (a != b) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// OpenAI masks keys as "sk-abc…wxyz"; never echo more than a prefix and the last 4.
+std::string mask(std::string_view key) {
+  if (key.size() <= 12) return std::string(key.substr(0, std::min<std::size_t>(key.size(), 3))) + "…";
+  return std::string(key.substr(0, 7)) + "…" + std::string(key.substr(key.size() - 4));
+}
+
+core::error unauthenticated(std::string message, std::string code) {
+  return core::error(core::error_kind::unauthenticated, std::move(message), {}, std::move(code));
+}
+
+}  // namespace
+
+authenticator::authenticator(const config::auth_config& cfg) {
+  keys_.reserve(cfg.keys.size());
+  for (const auto& k : cfg.keys) {
+    entry e{k.id, {}};
+    // The loader guarantees 64 hex characters; a malformed digest simply never matches.
+    bool ok = k.sha256_hex.size() == 64;
+    for (std::size_t i = 0; ok && i < 32; ++i) {
+      int hi = hex_value(k.sha256_hex[2 * i]), lo = hex_value(k.sha256_hex[2 * i + 1]);
+      if (hi < 0 || lo < 0) ok = false;
+      else e.digest[i] = static_cast<unsigned char>(hi * 16 + lo);
+    }
+    if (ok) keys_.push_back(std::move(e));
+  }
+}
+
+core::result<principal> authenticator::authenticate(std::string_view authorization) const {
+  std::string_view v = trim(authorization);
+  if (v.empty())
+    return unauthenticated(
+        "Missing bearer authentication in header. You need to provide your API key in an "
+        "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        "missing_api_key");
+  if (v.size() == 6 && ieq_prefix(v, "bearer"))  // "Bearer" with nothing after it
+    return unauthenticated("Missing bearer authentication in header. You need to provide your "
+                           "API key after 'Bearer '.",
+                           "missing_api_key");
+  if (!ieq_prefix(v, "bearer ") && !ieq_prefix(v, "bearer\t"))
+    return unauthenticated(
+        "Invalid authorization scheme: expected 'Authorization: Bearer sk-gammainfra-…'.",
+        "invalid_auth_scheme");
+  std::string_view key = trim(v.substr(7));
+  if (key.empty())
+    return unauthenticated("Missing bearer authentication in header. You need to provide your "
+                           "API key after 'Bearer '.",
+                           "missing_api_key");
+  if (key.substr(0, key_prefix.size()) != key_prefix)
+    return unauthenticated("Incorrect API key provided: " + mask(key) +
+                               ". GammaInfra keys start with 'sk-gammainfra-'.",
+                           "invalid_api_key");
+  unsigned char digest[32];
+  if (!sha256(key, digest)) return core::error(core::error_kind::internal, "SHA-256 failed");
+  // Compare against every configured digest in constant time and without an early exit,
+  // so the time taken reveals neither which key matched nor how much of a digest did.
+  const entry* match = nullptr;
+  for (const auto& e : keys_) {
+    bool eq = CRYPTO_memcmp(e.digest, digest, sizeof digest) == 0;
+    if (eq && match == nullptr) match = &e;
+  }
+  if (match == nullptr)
+    return unauthenticated("Incorrect API key provided: " + mask(key) + ".", "invalid_api_key");
+  return principal{match->id};
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char d[32];
+  if (!sha256(data, d)) return {};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out(64, '0');
+  for (int i = 0; i < 32; ++i) {
+    out[2 * i] = hex[d[i] >> 4];
+    out[2 * i + 1] = hex[d[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace gi::auth

@@ -1,0 +1,110 @@
+#include "auth/authenticator.h"
+
+#include <gtest/gtest.h>
+
+namespace gi::auth {
+namespace {
+
+constexpr std::string_view good_key = "sk-gammainfra-test-0123456789abcdef";
+constexpr std::string_view other_key = "sk-gammainfra-other-fedcba9876543210";
+
+config::auth_config two_keys() {
+  config::auth_config c;
+  c.keys.push_back({"alice", sha256_hex(good_key)});
+  c.keys.push_back({"bob", sha256_hex(other_key)});
+  return c;
+}
+
+TEST(sha256_hex, known_vectors) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(authenticator, accepts_each_configured_key) {
+  authenticator a(two_keys());
+  auto r1 = a.authenticate("Bearer " + std::string(good_key));
+  ASSERT_TRUE(r1) << r1.error().message;
+  EXPECT_EQ(r1->key_id, "alice");
+  auto r2 = a.authenticate("Bearer " + std::string(other_key));
+  ASSERT_TRUE(r2);
+  EXPECT_EQ(r2->key_id, "bob");
+}
+
+TEST(authenticator, scheme_is_case_insensitive_and_whitespace_tolerated) {
+  authenticator a(two_keys());
+  EXPECT_TRUE(a.authenticate("bearer " + std::string(good_key)));
+  EXPECT_TRUE(a.authenticate("BEARER   " + std::string(good_key) + " "));
+}
+
+TEST(authenticator, upper_case_digest_in_config_matches) {
+  config::auth_config c;
+  std::string d = sha256_hex(good_key);
+  for (auto& ch : d) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  c.keys.push_back({"up", d});
+  EXPECT_TRUE(authenticator(c).authenticate("Bearer " + std::string(good_key)));
+}
+
+void expect_401(const core::result<principal>& r, std::string_view message_part) {
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, core::error_kind::unauthenticated);
+  EXPECT_EQ(r.error().http_status(), 401);
+  EXPECT_NE(r.error().message.find(message_part), std::string::npos) << r.error().message;
+}
+
+TEST(authenticator, missing_header) {
+  authenticator a(two_keys());
+  expect_401(a.authenticate(""), "Missing bearer authentication in header");
+  expect_401(a.authenticate("   "), "Missing bearer authentication in header");
+  expect_401(a.authenticate("Bearer "), "Missing bearer authentication");
+}
+
+TEST(authenticator, wrong_scheme) {
+  authenticator a(two_keys());
+  expect_401(a.authenticate("Basic " + std::string(good_key)), "Invalid authorization scheme");
+  expect_401(a.authenticate(std::string(good_key)), "Invalid authorization scheme");
+}
+
+TEST(authenticator, wrong_prefix_is_masked) {
+  authenticator a(two_keys());
+  auto r = a.authenticate("Bearer sk-proj-abcdefghijklmnopqrstuvwxyz1234");
+  expect_401(r, "Incorrect API key provided: sk-proj…1234");
+  EXPECT_EQ(r.error().message.find("abcdefghijklmnop"), std::string::npos);
+}
+
+TEST(authenticator, unknown_key_never_echoed_in_full) {
+  authenticator a(two_keys());
+  std::string key = "sk-gammainfra-unknown-secret-material-abcd";
+  auto r = a.authenticate("Bearer " + key);
+  expect_401(r, "Incorrect API key provided: sk-gamm…abcd");
+  EXPECT_EQ(r.error().message.find("secret-material"), std::string::npos);
+  EXPECT_EQ(r.error().code, "invalid_api_key");
+}
+
+TEST(authenticator, near_miss_keys_rejected) {
+  // Same prefix, one character different at the start, middle and end: the constant-time
+  // comparison must still compare whole digests.
+  authenticator a(two_keys());
+  std::string k(good_key);
+  for (std::size_t pos : {k.size() - 1, k.size() / 2, std::size_t{14}}) {
+    std::string bad = k;
+    bad[pos] = bad[pos] == 'x' ? 'y' : 'x';
+    expect_401(a.authenticate("Bearer " + bad), "Incorrect API key provided");
+  }
+  expect_401(a.authenticate("Bearer " + k + "0"), "Incorrect API key provided");
+  expect_401(a.authenticate("Bearer " + k.substr(0, k.size() - 1)), "Incorrect API key provided");
+}
+
+TEST(authenticator, no_keys_configured_rejects_everything) {
+  authenticator a(config::auth_config{});
+  expect_401(a.authenticate("Bearer " + std::string(good_key)), "Incorrect API key provided");
+}
+
+TEST(authenticator, malformed_digest_in_config_never_matches) {
+  config::auth_config c;
+  c.keys.push_back({"bad", std::string(64, 'z')});
+  c.keys.push_back({"short", "abcd"});
+  expect_401(authenticator(c).authenticate("Bearer " + std::string(good_key)), "Incorrect API key");
+}
+
+}  // namespace
+}  // namespace gi::auth
