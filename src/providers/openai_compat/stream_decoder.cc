@@ -1,0 +1,232 @@
+// OpenAI-family stream decoder (providers.md §2.7, §12.4): chat.completion.chunk events ->
+// canonical stream events, with per-(choice, index) tool-call state, usage buffered from
+// whichever chunk carries it (xAI/Mistral put it on non-final chunks, Groq in
+// `x_groq.usage`) and emitted once before the end, and mid-stream errors (`{"error":…}`,
+// Groq `x_groq.error`) turned into stream_error events.
+
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+
+#include <boost/json/parse.hpp>
+
+#include "providers/openai_compat/codec.h"
+#include "providers/openai_compat/wire.h"
+#include "providers/tool_state_store.h"
+
+namespace gi::providers::openai_compat {
+
+namespace json = boost::json;
+
+namespace {
+
+class decoder final : public stream_decoder {
+ public:
+  decoder(const dialect& d, const target& t)
+      : d_(d), model_(t.model), store_(t.tool_state), now_(t.now) {}
+
+  void feed(const framed_event& ev, std::vector<core::stream_event>& out) override;
+  std::optional<core::error> finish(std::vector<core::stream_event>& out) override;
+
+ private:
+  struct tool_state_entry {
+    std::string id;
+    std::string arguments;
+  };
+  struct choice_state {
+    bool role_sent = false;
+    bool finished = false;
+    std::string reasoning;  // DeepSeek side store
+  };
+
+  void chunk(const json::object& o, std::vector<core::stream_event>& out);
+  void choice(const json::object& c, int position, std::vector<core::stream_event>& out);
+  void error(core::error e, std::vector<core::stream_event>& out) {
+    errored_ = true;
+    out.emplace_back(core::stream_error{std::move(e)});
+  }
+  void flush_usage(std::vector<core::stream_event>& out) {
+    if (usage_) out.emplace_back(core::usage_report{*usage_});
+    usage_.reset();
+  }
+  void remember_reasoning();
+
+  const dialect& d_;
+  std::string model_;
+  tool_state_store* store_;
+  std::chrono::system_clock::time_point now_;
+
+  bool started_ = false;
+  bool done_ = false;
+  bool errored_ = false;
+  std::optional<core::usage> usage_;
+  std::map<int, choice_state> choices_;
+  std::map<std::pair<int, int>, tool_state_entry> tools_;  // (choice, index)
+};
+
+void decoder::feed(const framed_event& ev, std::vector<core::stream_event>& out) {
+  if (done_) return;  // nothing after [DONE] is meaningful
+  if (ev.data.empty()) return;
+  if (ev.data == "[DONE]") {
+    done_ = true;
+    flush_usage(out);
+    remember_reasoning();
+    out.emplace_back(core::stream_end{});
+    return;
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(ev.data, ec);
+  if (ec || !v.is_object()) {
+    error(core::error(core::error_kind::protocol,
+                      std::string(d_.name) + ": stream chunk is not a JSON object", {},
+                      std::string(d_.name) + ":invalid_json"),
+          out);
+    return;
+  }
+  const json::object& o = v.get_object();
+  if (const json::value* err = o.if_contains("error"); err != nullptr && !err->is_null()) {
+    error(classify_inline(d_, *err), out);
+    return;
+  }
+  chunk(o, out);
+}
+
+void decoder::chunk(const json::object& o, std::vector<core::stream_event>& out) {
+  if (!started_) {
+    started_ = true;
+    core::stream_start s;
+    s.upstream_id = std::string(wire::str(o, "id").value_or(""));
+    s.model = std::string(wire::str(o, "model").value_or(model_));
+    s.created = wire::integer(o, "created").value_or(0);
+    if (auto fp = wire::str(o, "system_fingerprint")) s.system_fingerprint = std::string(*fp);
+    if (!s.model.empty()) model_ = s.model;
+    out.emplace_back(std::move(s));
+  }
+  if (const json::value* cs = o.if_contains("choices"); cs && cs->is_array()) {
+    int position = 0;
+    for (const json::value& c : cs->get_array()) {
+      if (const json::object* co = c.if_object()) choice(*co, position, out);
+      ++position;
+    }
+  }
+  // Usage may sit on any chunk (§8.2, §5.3); the last one seen wins.
+  if (const json::value* u = o.if_contains("usage"); u && u->is_object()) usage_ = wire::usage(*u);
+  if (const json::object* xg = wire::obj(o, "x_groq")) {
+    if (const json::value* xu = xg->if_contains("usage"); xu && xu->is_object())
+      usage_ = wire::usage(*xu);
+    // §6.2: x_groq.error is a string explaining why the stream stopped early.
+    if (const json::value* xe = xg->if_contains("error"); xe && !xe->is_null())
+      error(classify_inline(d_, *xe), out);
+  }
+}
+
+void decoder::choice(const json::object& c, int position, std::vector<core::stream_event>& out) {
+  const int ci = static_cast<int>(wire::integer(c, "index").value_or(position));
+  choice_state& st = choices_[ci];
+  if (const json::object* delta = wire::obj(c, "delta")) {
+    if (!st.role_sent && delta->if_contains("role") != nullptr) {
+      st.role_sent = true;
+      out.emplace_back(core::role_delta{ci});
+    }
+    std::string reasoning;
+    for (const char* key : {"reasoning_content", "reasoning"})
+      if (auto r = wire::str(*delta, key)) reasoning += *r;
+    if (!reasoning.empty()) {
+      if (d_.echo == reasoning_echo::deepseek) st.reasoning += reasoning;
+      out.emplace_back(core::reasoning_delta{ci, std::move(reasoning)});
+    }
+    if (const json::value* cnt = delta->if_contains("content"); cnt && !cnt->is_null()) {
+      std::string text, thinking;
+      wire::content(*cnt, text, thinking);  // Mistral may send chunk arrays (§5.3)
+      if (!thinking.empty()) out.emplace_back(core::reasoning_delta{ci, std::move(thinking)});
+      if (!text.empty()) out.emplace_back(core::text_delta{ci, std::move(text)});
+    }
+    if (auto rf = wire::str(*delta, "refusal"); rf && !rf->empty())
+      out.emplace_back(core::refusal_delta{ci, std::string(*rf)});
+    if (const json::value* tcs = delta->if_contains("tool_calls"); tcs && tcs->is_array()) {
+      int tpos = 0;
+      for (const json::value& tv : tcs->get_array()) {
+        const json::object* to = tv.if_object();
+        if (to == nullptr) continue;
+        // `index` is the join key; id/name come only on a call's first delta (§2.7).
+        // Mistral sends whole calls, sometimes without index: fall back to the position.
+        const int idx = static_cast<int>(wire::integer(*to, "index").value_or(
+            static_cast<std::int64_t>(tools_.size()) + tpos));
+        ++tpos;
+        const json::object* f = wire::obj(*to, "function");
+        std::string args = f != nullptr ? wire::arguments(*f) : std::string();
+        auto key = std::make_pair(ci, idx);
+        auto it = tools_.find(key);
+        if (it == tools_.end()) {
+          core::tool_call_start s;
+          s.choice = ci;
+          s.index = idx;
+          s.id = std::string(wire::str(*to, "id").value_or(""));  // identity (§11.2)
+          if (f != nullptr) s.name = std::string(wire::str(*f, "name").value_or(""));
+          s.arguments = args;
+          tools_.emplace(key, tool_state_entry{s.id, args});
+          out.emplace_back(std::move(s));
+        } else if (!args.empty()) {
+          it->second.arguments += args;
+          out.emplace_back(core::tool_call_delta{ci, idx, std::move(args)});
+        }
+      }
+    }
+  }
+  if (auto fr = wire::str(c, "finish_reason")) {
+    st.finished = true;
+    out.emplace_back(core::finish{ci, wire::finish_reason(*fr)});
+  }
+}
+
+void decoder::remember_reasoning() {
+  // §7.2 / §11.4: DeepSeek thinking mode needs this turn's reasoning echoed with its tool
+  // calls in later requests.
+  if (d_.echo != reasoning_echo::deepseek || store_ == nullptr) return;
+  for (const auto& [key, tool] : tools_) {
+    auto it = choices_.find(key.first);
+    if (it == choices_.end() || it->second.reasoning.empty() || tool.id.empty()) continue;
+    store_->put(tool.id,
+                tool_state{d_.kind, model_, tool_state_type::reasoning_content,
+                           it->second.reasoning},
+                now_);
+  }
+}
+
+std::optional<core::error> decoder::finish(std::vector<core::stream_event>& out) {
+  if (errored_) return std::nullopt;  // already reported as a stream_error
+  std::string why;
+  if (!done_) {
+    why = "stream ended without [DONE]";
+  } else {
+    for (const auto& [ci, st] : choices_) {
+      if (!st.finished) {
+        why = "stream ended without a finish_reason for choice " + std::to_string(ci);
+        break;
+      }
+    }
+    if (why.empty() && !started_) why = "stream ended without any chunk";
+  }
+  if (why.empty()) return std::nullopt;
+  // Usage seen before the cut still counts for billing.
+  flush_usage(out);
+  if (!done_) {
+    for (const auto& [key, tool] : tools_) {
+      if (!choices_[key.first].finished) {
+        why += " (tool call " + std::to_string(key.second) + " arguments unfinished)";
+        break;
+      }
+    }
+  }
+  return core::error(core::error_kind::truncated, std::string(d_.name) + ": " + why, {},
+                     std::string(d_.name) + ":stream_truncated");
+}
+
+}  // namespace
+
+std::unique_ptr<stream_decoder> new_stream_decoder(const dialect& d, const target& tgt) {
+  return std::make_unique<decoder>(d, tgt);
+}
+
+}  // namespace gi::providers::openai_compat
