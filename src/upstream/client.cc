@@ -1,44 +1,387 @@
 #include "upstream/client.h"
 
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/span_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "upstream/detail/connection.h"
+#include "upstream/detail/host_pool.h"
+#include "upstream/detail/watchdog.h"
+
+#ifndef GI_VERSION
+#define GI_VERSION "0.0.0"
+#endif
 
 namespace gi::upstream {
 
-// Stub: the implementation follows; the API above is final.
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using boost::system::error_code;
+using detail::cancelled_error;
+using detail::timeout_error;
+
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t read_chunk_bytes = 16 * 1024;
+
+using request_message = http::request<http::span_body<const char>>;
+using response_parser = http::response_parser<http::buffer_body>;
+
+bool is_http_error(const error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_version).category();
+}
+
+// The peer went away before the message was complete.
+bool is_truncation(const error_code& ec) {
+  return ec == asio::error::eof || ec == http::error::end_of_stream ||
+         ec == http::error::partial_message || ec == asio::ssl::error::stream_truncated ||
+         ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
+         ec == asio::error::broken_pipe || ec == asio::error::not_connected;
+}
+
+// Maps an I/O failure after the connection was established (design §4.4 kinds).
+core::error map_io_error(const error_code& ec, std::string_view during,
+                         const detail::watchdog& wd, const target_url& t) {
+  if (!wd.expired().empty()) return timeout_error(wd.expired(), t);
+  if (ec == asio::error::operation_aborted) return cancelled_error();
+  const std::string where = std::string(during) + " from " + t.origin() + ": " + ec.message();
+  if (ec == http::error::body_limit) {
+    return core::error(core::error_kind::protocol, "response-too-large: " + where);
+  }
+  if (is_truncation(ec)) return core::error(core::error_kind::truncated, "truncated " + where);
+  if (is_http_error(ec)) return core::error(core::error_kind::protocol, "bad HTTP " + where);
+  if (ec.category() == asio::error::get_ssl_category()) {
+    return core::error(core::error_kind::protocol, "tls record error " + where);
+  }
+  return core::error(core::error_kind::truncated, "truncated " + where);
+}
+
+bool is_hop_by_hop_or_managed(std::string_view name) {
+  return core::iequals(name, "host") || core::iequals(name, "content-length") ||
+         core::iequals(name, "transfer-encoding") || core::iequals(name, "connection") ||
+         core::iequals(name, "keep-alive") || core::iequals(name, "te") ||
+         core::iequals(name, "upgrade") || core::iequals(name, "proxy-connection");
+}
+
+}  // namespace
+
 bool is_cancelled(const core::error& e) noexcept { return e.code == cancelled_code; }
 
-struct response_stream::impl {
-  response_head head;
-};
-response_stream::response_stream(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
-response_stream::~response_stream() = default;
-const response_head& response_stream::head() const noexcept { return impl_->head; }
-boost::asio::awaitable<core::result<std::string_view>> response_stream::read() {
-  co_return core::error(core::error_kind::internal, "not implemented");
-}
-boost::asio::awaitable<core::result<std::string>> response_stream::read_all() {
-  co_return core::error(core::error_kind::internal, "not implemented");
-}
-void response_stream::cancel() noexcept {}
+// ---------------------------------------------------------------------------------------
+// client::impl
 
 struct client::impl {
   client_options opts;
+  std::string user_agent;
+  std::optional<core::error> init_error;
+  std::optional<detail::proxy_address> proxy;
+  asio::ssl::context tls_ctx{asio::ssl::context::tls_client};
+  mutable std::mutex mu;
+  // Declared after tls_ctx: pooled TLS connections go before the context.
+  std::unordered_map<std::string, std::shared_ptr<detail::host_pool>> pools;
+
+  std::shared_ptr<detail::host_pool> pool_for(const target_url& t) {
+    std::string key = t.origin();
+    std::lock_guard lock(mu);
+    auto& p = pools[key];
+    if (!p) {
+      p = std::make_shared<detail::host_pool>(opts.pool_size_per_host,
+                                              std::max<std::size_t>(1, opts.max_inflight_per_host),
+                                              opts.idle_timeout);
+    }
+    return p;
+  }
 };
-client::client(client_options opts, const core::clock&) : impl_(std::make_shared<impl>()) {
+
+// ---------------------------------------------------------------------------------------
+// response_stream
+
+struct response_stream::impl {
+  impl(std::shared_ptr<client::impl> o, std::shared_ptr<detail::host_pool> p,
+       detail::slot_lease l, const asio::any_io_executor& ex, const target_url& t,
+       const phase_deadlines& d, std::chrono::steady_clock::time_point total_deadline)
+      : owner(std::move(o)),
+        pool(std::move(p)),
+        lease(std::move(l)),
+        wd(ex, total_deadline),
+        target(t),
+        deadlines(d),
+        chunk(read_chunk_bytes) {}
+
+  // Member order matters for destruction: the watchdog stops first, the connection closes
+  // before the slot is released.
+  std::shared_ptr<client::impl> owner;
+  std::shared_ptr<detail::host_pool> pool;
+  detail::slot_lease lease;
+  std::unique_ptr<detail::connection> conn;
+  std::unique_ptr<response_parser> parser;
+  detail::watchdog wd;
+  target_url target;
+  phase_deadlines deadlines;
+  response_head head;
+  std::vector<char> chunk;
+  std::optional<core::error> failure;
+  bool done = false;
+  bool cancelled = false;
+  bool reading = false;
+
+  // Body complete: the connection is reusable if the server keeps it alive and nothing
+  // unread follows the response.
+  void finish_ok() {
+    done = true;
+    wd.disarm();
+    if (conn && parser->keep_alive() && !parser->need_eof() && conn->buffer.size() == 0) {
+      pool->put_idle(std::move(conn));
+    }
+    conn.reset();
+    lease.release();
+  }
+
+  core::error fail(core::error e) {
+    wd.disarm();
+    conn.reset();  // never pooled mid-body
+    lease.release();
+    failure = e;
+    return e;
+  }
+};
+
+response_stream::response_stream(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+response_stream::~response_stream() = default;
+
+const response_head& response_stream::head() const noexcept { return impl_->head; }
+
+void response_stream::cancel() noexcept {
+  auto& s = *impl_;
+  if (s.done || s.failure) return;
+  s.cancelled = true;
+  if (s.reading) {
+    // The pending read completes with operation_aborted and fails the stream.
+    error_code ignored;
+    if (s.conn) s.conn->sock.close(ignored);
+  } else {
+    s.fail(cancelled_error());
+  }
+}
+
+asio::awaitable<core::result<std::string_view>> response_stream::read() {
+  auto& s = *impl_;
+  if (s.failure) co_return *s.failure;
+  if (s.done) co_return std::string_view();
+  for (;;) {
+    auto& body = s.parser->get().body();
+    body.data = s.chunk.data();
+    body.size = s.chunk.size();
+    body.more = true;
+    s.wd.arm("stall-timeout", s.deadlines.stall, s.conn->sock);
+    s.reading = true;
+    auto [ec, n] = co_await s.conn->with_stream([&](auto& stream) {
+      return http::async_read_some(stream, s.conn->buffer, *s.parser, tuple_awaitable);
+    });
+    (void)n;
+    s.reading = false;
+    s.wd.disarm();
+    if (s.cancelled) co_return s.fail(cancelled_error());
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) co_return s.fail(map_io_error(ec, "reading body", s.wd, s.target));
+    const std::size_t produced = s.chunk.size() - body.size;
+    if (s.parser->is_done()) s.finish_ok();
+    if (produced > 0) co_return std::string_view(s.chunk.data(), produced);
+    if (s.done) co_return std::string_view();
+  }
+}
+
+asio::awaitable<core::result<std::string>> response_stream::read_all() {
+  std::string out;
+  for (;;) {
+    auto piece = co_await read();
+    if (!piece) co_return std::move(piece).error();
+    if (piece->empty()) co_return out;
+    out.append(*piece);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// client
+
+client::client(client_options opts) : impl_(std::make_shared<impl>()) {
   impl_->opts = std::move(opts);
+  impl_->user_agent = impl_->opts.user_agent.empty() ? std::string("gammainfra/") + GI_VERSION
+                                                     : impl_->opts.user_agent;
+  error_code ec;
+  impl_->tls_ctx.set_options(asio::ssl::context::default_workarounds |
+                                 asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                                 asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1,
+                             ec);
+  impl_->tls_ctx.set_default_verify_paths(ec);  // the system CA bundle
+  if (!impl_->opts.ca_file.empty()) {
+    impl_->tls_ctx.load_verify_file(impl_->opts.ca_file, ec);
+    if (ec) {
+      impl_->init_error = core::error(core::error_kind::tls, "tls: cannot load ca_file " +
+                                                                 impl_->opts.ca_file + ": " +
+                                                                 ec.message());
+    }
+  }
+  if (!impl_->opts.http_proxy.empty()) {
+    auto p = parse_target_url(impl_->opts.http_proxy);
+    if (!p || p->tls) {
+      impl_->init_error = core::error(core::error_kind::connect,
+                                      "connect: invalid http_proxy (want http://host:port): " +
+                                          impl_->opts.http_proxy);
+    } else {
+      impl_->proxy = detail::proxy_address{p->host, p->port};
+    }
+  }
 }
+
 client::~client() = default;
-boost::asio::awaitable<core::result<http_response>> client::send(const target_url&,
-                                                                 const core::upstream_request&,
-                                                                 const phase_deadlines&) {
-  co_return core::error(core::error_kind::internal, "not implemented");
-}
-boost::asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open(
-    const target_url&, const core::upstream_request&, const phase_deadlines&) {
-  co_return core::error(core::error_kind::internal, "not implemented");
-}
-pool_stats client::stats(const target_url&) const { return {}; }
-void client::close_idle() {}
+
 const client_options& client::options() const noexcept { return impl_->opts; }
+
+pool_stats client::stats(const target_url& target) const {
+  return impl_->pool_for(target)->stats();
+}
+
+void client::close_idle() {
+  std::vector<std::shared_ptr<detail::host_pool>> pools;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (auto& [k, p] : impl_->pools) pools.push_back(p);
+  }
+  for (auto& p : pools) p->clear_idle();
+}
+
+asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open(
+    const target_url& target, const core::upstream_request& req,
+    const phase_deadlines& deadlines) {
+  std::shared_ptr<impl> self = impl_;
+  if (self->init_error) co_return *self->init_error;
+  auto ex = co_await asio::this_coro::executor;
+  const auto total_deadline = std::chrono::steady_clock::now() + deadlines.total;
+  auto pool = self->pool_for(target);
+  auto lease = co_await pool->acquire(self->opts.queue_timeout, total_deadline, target.origin());
+  if (!lease) co_return std::move(lease).error();
+
+  auto st = std::make_unique<response_stream::impl>(self, pool, std::move(*lease), ex, target,
+                                                    deadlines, total_deadline);
+
+  // The message is built once and may be written twice (stale keep-alive retry).
+  const bool absolute_form = self->proxy.has_value() && !target.tls;
+  request_message msg;
+  msg.version(11);
+  msg.method_string(req.method);
+  msg.target(absolute_form ? target.origin() + target.request_target(req.path)
+                           : target.request_target(req.path));
+  msg.set(http::field::host, target.host_header());
+  for (const auto& [name, value] : req.headers) {
+    if (!is_hop_by_hop_or_managed(name)) msg.insert(name, value);
+  }
+  // providers.md §1.3: the gateway's own identity and the media types it expects.
+  if (!core::find_header(req.headers, "user-agent")) msg.set(http::field::user_agent, self->user_agent);
+  if (!core::find_header(req.headers, "accept")) {
+    msg.set(http::field::accept, req.stream ? "text/event-stream" : "application/json");
+  }
+  if (!req.body.empty() && !core::find_header(req.headers, "content-type")) {
+    msg.set(http::field::content_type, "application/json");
+  }
+  msg.keep_alive(true);
+  msg.body() = boost::span<const char>(req.body.data(), req.body.size());
+  msg.prepare_payload();
+
+  const detail::proxy_address* proxy = self->proxy ? &*self->proxy : nullptr;
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<detail::connection> conn = attempt == 0 ? pool->take_idle() : nullptr;
+    const bool reused = conn != nullptr;
+    if (!conn) {
+      auto c = co_await detail::establish(target, proxy, &self->tls_ctx, self->opts.tls_verify,
+                                          deadlines, st->wd);
+      if (!c) co_return std::move(c).error();
+      conn = std::move(*c);
+      pool->note_opened();
+    }
+
+    // Write.
+    st->wd.arm("write-timeout", deadlines.write, conn->sock);
+    auto [wec, wn] = co_await conn->with_stream(
+        [&](auto& stream) { return http::async_write(stream, msg, tuple_awaitable); });
+    (void)wn;
+    error_code ec = wec;
+    bool received_any = false;
+    std::unique_ptr<response_parser> parser;
+    if (!ec) {
+      // Head (time to first byte). 1xx interim responses are skipped.
+      for (;;) {
+        parser = std::make_unique<response_parser>();
+        parser->header_limit(static_cast<std::uint32_t>(
+            std::min<std::size_t>(self->opts.max_header_bytes, UINT32_MAX)));
+        parser->body_limit(self->opts.max_response_bytes);
+        if (req.method == "HEAD") parser->skip(true);
+        st->wd.arm("ttfb-timeout", deadlines.ttfb, conn->sock);
+        auto [hec, hn] = co_await conn->with_stream([&](auto& stream) {
+          return http::async_read_header(stream, conn->buffer, *parser, tuple_awaitable);
+        });
+        (void)hn;
+        received_any = received_any || parser->got_some() || conn->buffer.size() != 0;
+        ec = hec;
+        if (ec) break;
+        const int status = static_cast<int>(parser->get().result_int());
+        if (status >= 100 && status < 200 && status != 101) continue;
+        break;
+      }
+    }
+    st->wd.disarm();
+    if (ec) {
+      auto err = map_io_error(ec, wec ? "writing request" : "reading response head", st->wd,
+                              target);
+      // A pooled connection the server had already closed fails on write or with EOF before
+      // any response byte; that request never reached the application, so one retry on a
+      // fresh connection is safe (the rule Go's net/http applies to reused connections).
+      const bool stale = reused && attempt == 0 && !received_any &&
+                         err.kind == core::error_kind::truncated;
+      if (stale) continue;
+      co_return err;
+    }
+
+    st->head.status = static_cast<int>(parser->get().result_int());
+    st->head.reused_connection = reused;
+    for (const auto& f : parser->get()) {
+      st->head.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    }
+    st->conn = std::move(conn);
+    st->parser = std::move(parser);
+    if (st->parser->is_done()) st->finish_ok();  // no body (204, 304, HEAD, length 0)
+    co_return std::make_unique<response_stream>(std::move(st));
+  }
+}
+
+asio::awaitable<core::result<http_response>> client::send(const target_url& target,
+                                                          const core::upstream_request& req,
+                                                          const phase_deadlines& deadlines) {
+  auto stream = co_await open(target, req, deadlines);
+  if (!stream) co_return std::move(stream).error();
+  auto body = co_await (*stream)->read_all();
+  if (!body) co_return std::move(body).error();
+  http_response r;
+  r.status = (*stream)->head().status;
+  r.headers = (*stream)->head().headers;
+  r.reused_connection = (*stream)->head().reused_connection;
+  r.body = std::move(*body);
+  co_return r;
+}
 
 }  // namespace gi::upstream

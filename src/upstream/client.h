@@ -30,8 +30,11 @@
 // in-flight slot is released before the awaited operation completes.
 //
 // Thread safety: `client` is thread-safe: one per process, used concurrently from any
-// number of threads/executors. A `response_stream` belongs to one coroutine at a time
-// (no concurrent read()s); cancel() may be called from the owning coroutine's executor.
+// number of threads/executors (pools are shared across executors). As for every Asio I/O
+// object, the awaiting coroutine must run on a serialized executor (a strand, or an
+// io_context run by one thread): deadline timers and socket operations of one request run on
+// it. A `response_stream` belongs to one coroutine at a time (no concurrent read()s); call
+// cancel() from that coroutine's executor.
 
 #include <chrono>
 #include <cstddef>
@@ -43,7 +46,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "core/clock.h"
 #include "core/error.h"
 #include "core/http_types.h"
 #include "core/result.h"
@@ -133,8 +135,9 @@ struct pool_stats {
 
 class client {
  public:
-  explicit client(client_options opts,
-                  const core::clock& clk = core::system_clock_source::instance());
+  // An invalid `http_proxy` is reported by every send()/open() as a connect error (config
+  // validation should reject it first). Destroy the client before the io_context(s) it ran on.
+  explicit client(client_options opts);
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;
