@@ -1,0 +1,232 @@
+#include "server/router.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <set>
+
+#include "core/provider_kind.h"
+#include "openai_api/openai_api.h"
+#include "server/headers.h"
+#include "server/request_headers.h"
+
+namespace gi::server {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string_view path_of(std::string_view target) noexcept {
+  auto q = target.find('?');
+  return q == std::string_view::npos ? target : target.substr(0, q);
+}
+
+core::header_list json_headers() {
+  return {{std::string(headers::content_type), std::string(headers::json_content_type)}};
+}
+
+std::string_view allowed_methods(route_id r) noexcept {
+  switch (r) {
+    case route_id::healthz:
+    case route_id::readyz:
+    case route_id::metrics:
+    case route_id::models:
+      return "GET";
+    case route_id::chat_completions:
+      return "POST";
+    case route_id::not_found:
+    case route_id::count_:
+      return "";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string_view route_label(route_id r) noexcept {
+  switch (r) {
+    case route_id::healthz: return "/healthz";
+    case route_id::readyz: return "/readyz";
+    case route_id::metrics: return "/metrics";
+    case route_id::models: return "/v1/models";
+    case route_id::chat_completions: return "/v1/chat/completions";
+    case route_id::not_found: return "other";
+    case route_id::count_: return "other";
+  }
+  return "other";
+}
+
+bool is_json_content_type(std::string_view v) noexcept {
+  auto semi = v.find(';');
+  auto media = v.substr(0, semi);
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  return core::iequals(media, headers::json_content_type);
+}
+
+asio::awaitable<bool> send_error(response_writer& w, const core::error& e,
+                                 core::header_list extra) {
+  core::header_list h = json_headers();
+  for (auto& kv : extra) h.push_back(std::move(kv));
+  if (e.retry_after)
+    h.emplace_back(std::string(headers::retry_after),
+                   std::to_string((e.retry_after->count() + 999) / 1000));
+  co_return co_await w.send(e.http_status(), std::move(h), openai_api::encode_error(e));
+}
+
+std::string build_models_json(const config::snapshot& cfg, std::int64_t created) {
+  boost::json::array data;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& id, std::string_view owner) {
+    if (!seen.insert(id).second) return;
+    boost::json::object m;
+    m["id"] = id;
+    m["object"] = "model";
+    m["created"] = created;
+    m["owned_by"] = owner;
+    data.push_back(std::move(m));
+  };
+  add("auto", "gammainfra");
+  for (auto task : task_names) add("auto:" + std::string(task), "gammainfra");
+  for (const auto& ep : cfg.endpoints) {
+    auto owner = core::to_string(ep.provider);
+    add(ep.id, owner);
+    for (const auto& alias : ep.aliases) add(alias, owner);
+  }
+  boost::json::object o;
+  o["object"] = "list";
+  o["data"] = std::move(data);
+  return boost::json::serialize(o);
+}
+
+request_router::request_router(router_deps deps) : deps_(std::move(deps)) {
+  models_json_ = build_models_json(*deps_.config, deps_.models_created);
+}
+
+route_id request_router::match(std::string_view target) noexcept {
+  auto p = path_of(target);
+  if (p == "/healthz") return route_id::healthz;
+  if (p == "/readyz") return route_id::readyz;
+  if (p == "/metrics") return route_id::metrics;
+  if (p == "/v1/models") return route_id::models;
+  if (p == "/v1/chat/completions") return route_id::chat_completions;
+  return route_id::not_found;
+}
+
+bool request_router::authenticate(const incoming_request& req, core::request_context& ctx,
+                                  core::error& err) const {
+  auto h = core::find_header(req.headers, headers::authorization);
+  auto r = deps_.auth->authenticate(h ? *h : std::string_view());
+  if (!r) {
+    err = std::move(r).error();
+    return false;
+  }
+  ctx.key_id = r->key_id;
+  return true;
+}
+
+asio::awaitable<void> request_router::handle(route_id route, incoming_request& req,
+                                             core::request_context& ctx,
+                                             response_writer& w) const {
+  // Errors are built in locals before co_await: GCC 12 miscompiles string literals in
+  // co_await argument lists ("array used as initializer").
+  if (route == route_id::not_found) {
+    core::error e(core::error_kind::not_found,
+                  "Unknown request URL: " + std::string(req.method) + " " +
+                      std::string(path_of(req.target)) + ". Please check the URL and method.",
+                  std::string(), std::string("unknown_url"));
+    co_await send_error(w, e);
+    co_return;
+  }
+  auto allowed = allowed_methods(route);
+  if (req.method != allowed) {
+    core::error e(core::error_kind::method_not_allowed,
+                  "Method " + std::string(req.method) + " is not allowed for " +
+                      std::string(route_label(route)) + "; use " + std::string(allowed) + ".",
+                  std::string(), std::string("method_not_allowed"));
+    core::header_list allow{{std::string(headers::allow), std::string(allowed)}};
+    co_await send_error(w, e, std::move(allow));
+    co_return;
+  }
+  switch (route) {
+    case route_id::healthz: {
+      std::string body(R"({"status":"ok"})");
+      co_await w.send(200, json_headers(), std::move(body));
+      co_return;
+    }
+    case route_id::readyz: {
+      auto rep = deps_.readiness->run();
+      co_await w.send(rep.ready ? 200 : 503, json_headers(), readiness_registry::to_json(rep));
+      co_return;
+    }
+    case route_id::metrics: {
+      core::header_list h{{std::string(headers::content_type),
+                           std::string(telemetry::prometheus_content_type)}};
+      co_await w.send(200, std::move(h), deps_.metrics->render());
+      co_return;
+    }
+    case route_id::models: {
+      core::error err;
+      if (!authenticate(req, ctx, err)) {
+        co_await send_error(w, err);
+        co_return;
+      }
+      co_await w.send(200, json_headers(), models_json_);
+      co_return;
+    }
+    case route_id::chat_completions:
+      co_await chat(req, ctx, w);
+      co_return;
+    case route_id::not_found:
+    case route_id::count_:
+      break;
+  }
+  core::error e(core::error_kind::internal, std::string("unrouted request"));
+  co_await send_error(w, e);
+}
+
+asio::awaitable<void> request_router::chat(incoming_request& req, core::request_context& ctx,
+                                           response_writer& w) const {
+  core::error err;
+  if (!authenticate(req, ctx, err)) {
+    co_await send_error(w, err);
+    co_return;
+  }
+  auto ct = core::find_header(req.headers, headers::content_type);
+  if (!ct || !is_json_content_type(*ct)) {
+    std::string msg = "Content-Type must be application/json (got ";
+    if (ct) {
+      msg += '\'';
+      msg.append(ct->data(), ct->size());
+      msg += '\'';
+    } else {
+      msg += "none";
+    }
+    msg += ").";
+    core::error e(core::error_kind::unsupported_media_type, std::move(msg),
+                  std::string(headers::content_type), std::string("unsupported_media_type"));
+    co_await send_error(w, e);
+    co_return;
+  }
+  auto opts = parse_gateway_headers(req.headers);
+  if (!opts) {
+    co_await send_error(w, opts.error());
+    co_return;
+  }
+  auto decoded = openai_api::decode_chat_request(req.body);
+  if (!decoded) {
+    co_await send_error(w, decoded.error());
+    co_return;
+  }
+  auto budget = opts->max_latency
+                    ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                          *opts->max_latency)
+                    : std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                          deps_.config->server.request_timeout);
+  ctx.deadline = ctx.received_at + budget;
+  chat_call call{ctx, std::move(decoded).value(), req.headers, w};
+  co_await deps_.handler->handle(call);
+}
+
+}  // namespace gi::server

@@ -1,0 +1,91 @@
+#pragma once
+// Request dispatch for the gateway's HTTP surface (design §3.1), independent of Beast: the
+// session hands over a fully read request and a response_writer. Keeping Beast out of this
+// file keeps the route logic cheap to compile and testable without sockets.
+//
+// Thread safety: immutable after construction; handle() may run on every I/O thread at once.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "auth/authenticator.h"
+#include "config/config.h"
+#include "core/error.h"
+#include "core/http_types.h"
+#include "core/request_context.h"
+#include "server/chat_handler.h"
+#include "server/readiness.h"
+#include "telemetry/metrics.h"
+
+namespace gi::server {
+
+// Route labels for metrics and logs; a closed set so label cardinality stays bounded.
+enum class route_id : std::uint8_t {
+  healthz,
+  readyz,
+  metrics,
+  models,
+  chat_completions,
+  not_found,
+  count_,
+};
+std::string_view route_label(route_id r) noexcept;
+
+struct incoming_request {
+  std::string_view method;  // "GET", "POST", …
+  std::string_view target;  // path + optional query
+  const core::header_list& headers;
+  std::string body;
+};
+
+struct router_deps {
+  config::snapshot_ptr config;
+  std::shared_ptr<const auth::authenticator> auth;
+  std::shared_ptr<chat_handler> handler;
+  std::shared_ptr<telemetry::metrics_registry> metrics;
+  std::shared_ptr<readiness_registry> readiness;
+  std::int64_t models_created = 0;  // unix seconds for /v1/models `created`
+};
+
+class request_router {
+ public:
+  explicit request_router(router_deps deps);
+
+  // Which route a path selects (method checked in handle()).
+  static route_id match(std::string_view target) noexcept;
+
+  // Answers the request through `w`. Never throws for bad input: every failure is an
+  // OpenAI-shaped error response.
+  boost::asio::awaitable<void> handle(route_id route, incoming_request& req,
+                                      core::request_context& ctx, response_writer& w) const;
+
+  // The /v1/models body (built once from the snapshot).
+  const std::string& models_json() const noexcept { return models_json_; }
+
+ private:
+  boost::asio::awaitable<void> chat(incoming_request& req, core::request_context& ctx,
+                                    response_writer& w) const;
+  // Authenticates `/v1/*`; on failure writes the 401 and returns false.
+  bool authenticate(const incoming_request& req, core::request_context& ctx,
+                    core::error& err) const;
+
+  router_deps deps_;
+  std::string models_json_;
+};
+
+// Sends `e` as an OpenAI error body with the status of its kind.
+boost::asio::awaitable<bool> send_error(response_writer& w, const core::error& e,
+                                        core::header_list extra = {});
+
+// True for `application/json` with optional parameters (`; charset=utf-8`), any case.
+bool is_json_content_type(std::string_view v) noexcept;
+
+// The /v1/models list for a snapshot: `auto`, `auto:<task>` for each task, every endpoint
+// id and alias, in that order, without duplicates.
+std::string build_models_json(const config::snapshot& cfg, std::int64_t created);
+
+}  // namespace gi::server
