@@ -17,6 +17,8 @@ struct sse_event {
   std::string event;  // empty when no `event:` line
   std::string data;
   std::string id;
+
+  friend bool operator==(const sse_event&, const sse_event&) = default;
 };
 
 class sse_framer {
