@@ -16,9 +16,11 @@ attempt_record record_failure(std::string endpoint_id, const core::error& err,
   if (err.kind == core::error_kind::timeout) {
     // The upstream client says which phase expired; a missing first byte is ttft-timeout,
     // a quiet stream is a stall.
-    if (err.code == "ttfb" || err.code == "ttft") {
+    // (upstream/client.h: the message starts with the phase name).
+    std::string_view m = err.message;
+    if (m.starts_with("ttfb-timeout") || m.starts_with("ttft-timeout")) {
       r.outcome = attempt_outcome::ttft_timeout;
-    } else if (err.code == "stall") {
+    } else if (m.starts_with("stall-timeout")) {
       r.outcome = attempt_outcome::stall;
     } else {
       r.outcome = attempt_outcome::timeout;
@@ -32,7 +34,10 @@ attempt_record record_failure(std::string endpoint_id, const core::error& err,
   r.outcome = attempt_outcome::error;
   r.status = err.upstream_status;
   if (r.status == 0) {
-    r.detail = err.code == "reset" ? "reset" : std::string(chain_error_word(err.kind));
+    r.detail = err.kind == core::error_kind::truncated &&
+                       err.message.find("reset") != std::string::npos
+                   ? "reset"
+                   : std::string(chain_error_word(err.kind));
   }
   return r;
 }

@@ -4,10 +4,6 @@
 
 namespace gi::route {
 
-bool is_task(std::string_view t) noexcept {
-  return std::find(std::begin(task_names), std::end(task_names), t) != std::end(task_names);
-}
-
 std::size_t plan::runnable() const {
   return static_cast<std::size_t>(std::count_if(
       attempts.begin(), attempts.end(), [](const planned_attempt& a) { return a.skip_reason.empty(); }));
@@ -51,7 +47,7 @@ core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_reque
     for (const auto& id : it->second) add(cfg.find_endpoint(id));
   };
 
-  if (opts.task && !is_task(*opts.task))
+  if (opts.task && !config::is_known_task(*opts.task))
     return core::invalid_request("Invalid X-GammaInfra-Task '" + *opts.task +
                                      "': expected one of reasoning, code, creative, rewrite, "
                                      "chat, extraction, summarize, translation",
@@ -61,7 +57,7 @@ core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_reque
   if (model == "auto" || model.substr(0, 5) == "auto:") {
     if (model.size() > 5) {
       std::string task(model.substr(5));
-      if (!is_task(task))
+      if (!config::is_known_task(task))
         return core::invalid_request("Unknown task '" + task + "' in model 'auto:" + task +
                                          "'; expected one of reasoning, code, creative, rewrite, "
                                          "chat, extraction, summarize, translation",

@@ -21,9 +21,6 @@
 
 namespace gi::route {
 
-inline constexpr std::string_view task_names[] = {
-    "reasoning", "code", "creative", "rewrite", "chat", "extraction", "summarize", "translation"};
-bool is_task(std::string_view t) noexcept;
 
 struct plan_options {
   std::optional<std::string> task;  // X-GammaInfra-Task

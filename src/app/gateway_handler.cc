@@ -1,0 +1,240 @@
+#include "app/gateway_handler.h"
+
+#include <boost/json/object.hpp>
+
+#include "billing/cost.h"
+#include "openai_api/openai_api.h"
+#include "openai_api/sse_encoder.h"
+#include "route/plan.h"
+#include "server/headers.h"
+#include "server/request_headers.h"
+
+#ifndef GI_VERSION
+#define GI_VERSION "0.1.0"
+#endif
+
+namespace gi::app {
+
+namespace hdr = server::headers;
+using namespace std::chrono;
+
+std::string_view code_version() noexcept { return GI_VERSION; }
+
+namespace {
+
+// "0.042": milliseconds with 3 decimals, from nanoseconds.
+std::string format_ms(nanoseconds ns) {
+  if (ns.count() < 0) ns = nanoseconds(0);
+  auto us = duration_cast<microseconds>(ns).count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(us / 1000),
+                static_cast<long long>(us % 1000));
+  return buf;
+}
+
+std::string_view outcome_label(route::attempt_outcome o) {
+  switch (o) {
+    case route::attempt_outcome::ok: return "ok";
+    case route::attempt_outcome::error: return "error";
+    case route::attempt_outcome::timeout: return "timeout";
+    case route::attempt_outcome::ttft_timeout: return "ttft-timeout";
+    case route::attempt_outcome::stall: return "stall";
+    case route::attempt_outcome::budget: return "budget";
+    case route::attempt_outcome::cancelled: return "cancelled";
+    case route::attempt_outcome::skipped: return "skipped";
+  }
+  return "error";
+}
+
+struct request_state {
+  const config::snapshot& cfg;
+  server::chat_call& call;
+  const core::clock& clock;
+  const std::string& router_version;
+  route::plan plan;
+  std::string response_id;
+  std::int64_t created = 0;
+
+  void add_common(core::header_list& h) const {
+    h.emplace_back(hdr::router_version, router_version);
+    if (!plan.task.empty()) {
+      h.emplace_back(hdr::task_out, plan.task);
+      h.emplace_back(hdr::task_source, plan.task_source);
+    }
+  }
+  nanoseconds overhead(nanoseconds upstream_wait) const {
+    return clock.steady_now() - call.ctx.received_at - upstream_wait;
+  }
+};
+
+// Writes the SSE stream once the executor commits.
+class sse_sink final : public route::stream_sink {
+ public:
+  sse_sink(request_state& st, route::execution_result* live) : st_(st), live_(live) {}
+
+  boost::asio::awaitable<bool> commit(const config::endpoint_config& ep,
+                                      const std::vector<route::attempt_record>& attempts) override {
+    endpoint_ = &ep;
+    core::header_list h;
+    h.emplace_back(hdr::content_type, "text/event-stream");
+    h.emplace_back("Cache-Control", "no-cache");
+    h.emplace_back(hdr::endpoint, ep.id);
+    h.emplace_back(hdr::fallback_chain, route::format_chain(attempts));
+    h.emplace_back(hdr::overhead_ms, format_ms(st_.overhead(live_->upstream_wait)));
+    st_.add_common(h);
+    // (Built outside the co_await: GCC 12 miscompiles braced lists in coroutine calls.)
+    std::vector<std::string> trailer_names;
+    trailer_names.emplace_back(hdr::cost_usd);
+    trailer_names.emplace_back(hdr::fallback_chain);
+    co_return co_await st_.call.writer.begin_stream(200, std::move(h), std::move(trailer_names));
+  }
+
+  boost::asio::awaitable<bool> events(std::span<const core::stream_event> evs) override {
+    if (!encoder_) {
+      openai_api::response_meta meta;
+      meta.id = st_.response_id;
+      meta.created = st_.created;
+      meta.model = endpoint_ ? endpoint_->model : std::string();
+      for (const auto& e : evs)
+        if (auto* s = std::get_if<core::stream_start>(&e); s && !s->model.empty()) {
+          meta.model = s->model;
+          break;
+        }
+      encoder_.emplace(std::move(meta), st_.call.request.wants_stream_usage());
+    }
+    buf_.clear();
+    for (const auto& e : evs) encoder_->on_event(e, buf_);
+    if (buf_.empty()) co_return true;
+    co_return co_await st_.call.writer.write_chunk(buf_);
+  }
+
+  openai_api::sse_encoder* encoder() { return encoder_ ? &*encoder_ : nullptr; }
+  std::string& buffer() { return buf_; }
+
+ private:
+  request_state& st_;
+  route::execution_result* live_;
+  const config::endpoint_config* endpoint_ = nullptr;
+  std::optional<openai_api::sse_encoder> encoder_;
+  std::string buf_;
+};
+
+}  // namespace
+
+gateway_handler::gateway_handler(config::snapshot_ptr cfg, std::shared_ptr<upstream::client> client,
+                                 const core::clock& clk,
+                                 std::shared_ptr<telemetry::metrics_registry> metrics,
+                                 route::credential_source::env_lookup env)
+    : cfg_(std::move(cfg)),
+      client_(std::move(client)),
+      clock_(clk),
+      metrics_(std::move(metrics)),
+      creds_(*cfg_, std::move(env)),
+      executor_(cfg_, *client_, creds_, clk),
+      router_version_(std::string(code_version()) + "+cfg." + cfg_->hash) {}
+
+boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
+  auto opts = server::parse_gateway_headers(call.headers);  // validated by the server already
+  route::plan_options po;
+  if (opts) {
+    po.task = opts->task;
+    po.fallback = opts->fallback.value_or(true);
+  }
+  auto planned = route::make_plan(*cfg_, call.request, po,
+                                  [this](const config::endpoint_config& ep) { return creds_.has(ep); });
+
+  request_state st{*cfg_, call, clock_, router_version_, {}, "chatcmpl-" + call.ctx.request_id,
+                   core::unix_seconds(clock_.system_now())};
+
+  auto send_error = [&](const core::error& err, const std::vector<route::attempt_record>* attempts,
+                        nanoseconds upstream_wait) -> boost::asio::awaitable<void> {
+    core::header_list h;
+    h.emplace_back(hdr::content_type, hdr::json_content_type);
+    if (attempts && !attempts->empty())
+      h.emplace_back(hdr::fallback_chain, route::format_chain(*attempts));
+    if (err.retry_after) {
+      auto secs = (err.retry_after->count() + 999) / 1000;
+      h.emplace_back(hdr::retry_after, std::to_string(std::max<long long>(secs, 1)));
+    }
+    h.emplace_back(hdr::overhead_ms, format_ms(st.overhead(upstream_wait)));
+    st.add_common(h);
+    co_await call.writer.send(err.http_status(), std::move(h), openai_api::encode_error(err));
+  };
+
+  if (!planned) {
+    co_await send_error(planned.error(), nullptr, nanoseconds(0));
+    co_return;
+  }
+  st.plan = std::move(*planned);
+
+  route::execution_result res;
+  std::optional<sse_sink> sink;
+  if (call.request.stream) sink.emplace(st, &res);
+  // The executor fills `res`; the sink reads upstream_wait from it while streaming.
+  res = co_await executor_.run(call.request, call.ctx, st.plan, sink ? &*sink : nullptr);
+
+  for (const auto& a : res.attempts)
+    if (a.outcome != route::attempt_outcome::skipped)
+      metrics_->upstream_attempts_total.with({a.endpoint_id, std::string(outcome_label(a.outcome))}).inc();
+
+  std::string chain = route::format_chain(res.attempts);
+  core::money cost;
+  if (res.winner && res.usage) cost = billing::cost_of(*res.usage, res.winner->prices).total();
+
+  if (call.request.stream && res.committed) {
+    auto* enc = sink->encoder();
+    std::string& buf = sink->buffer();
+    buf.clear();
+    if (res.client_gone) {
+      metrics_->gateway_overhead_seconds.get().observe(
+          duration<double>(st.overhead(res.upstream_wait)).count());
+      co_return;
+    }
+    if (enc == nullptr) co_return;  // committed but nothing encodable was delivered
+    if (res.error) {
+      enc->error(*res.error, buf);
+    } else {
+      boost::json::object x;
+      x["cost_usd"] = cost.to_string();
+      x["endpoint"] = res.winner->id;
+      x["fallback_chain"] = chain;
+      enc->finish_stream(res.usage, std::move(x), buf);
+    }
+    if (!buf.empty() && !co_await call.writer.write_chunk(buf)) co_return;
+    core::header_list trailers;
+    trailers.emplace_back(hdr::cost_usd, cost.to_string());
+    trailers.emplace_back(hdr::fallback_chain, chain);
+    co_await call.writer.end_stream(std::move(trailers));
+    metrics_->gateway_overhead_seconds.get().observe(
+        duration<double>(st.overhead(res.upstream_wait)).count());
+    co_return;
+  }
+
+  if (res.error || !res.response) {
+    core::error err = res.error ? *res.error
+                                : core::error(core::error_kind::internal, "no response produced");
+    co_await send_error(err, &res.attempts, res.upstream_wait);
+    co_return;
+  }
+
+  openai_api::response_meta meta;
+  meta.id = st.response_id;
+  meta.created = st.created;
+  meta.model = res.response->model.empty() ? res.winner->model : res.response->model;
+  auto& resp = *res.response;
+  if (!resp.usage && res.usage) resp.usage = res.usage;
+  std::string body = openai_api::encode_chat_response(resp, meta);
+
+  auto overhead = st.overhead(res.upstream_wait);
+  core::header_list h;
+  h.emplace_back(hdr::content_type, hdr::json_content_type);
+  h.emplace_back(hdr::endpoint, res.winner->id);
+  h.emplace_back(hdr::fallback_chain, chain);
+  h.emplace_back(hdr::cost_usd, cost.to_string());
+  h.emplace_back(hdr::overhead_ms, format_ms(overhead));
+  st.add_common(h);
+  metrics_->gateway_overhead_seconds.get().observe(duration<double>(overhead).count());
+  co_await call.writer.send(200, std::move(h), std::move(body));
+}
+
+}  // namespace gi::app

@@ -1,0 +1,47 @@
+#pragma once
+// The chat pipeline behind POST /v1/chat/completions (design §4.3 steps 5–9): plan the
+// attempts, execute them, and answer in OpenAI format with the X-GammaInfra-* headers —
+// a whole JSON body, or an SSE stream whose status and headers go out at the commit point
+// and whose cost and chain arrive in the final chunk and in HTTP trailers.
+//
+// Thread safety: one instance shared by all I/O threads; per-request state lives in
+// handle()'s coroutine frame.
+
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "route/credentials.h"
+#include "route/executor.h"
+#include "server/chat_handler.h"
+#include "telemetry/metrics.h"
+#include "upstream/client.h"
+
+namespace gi::app {
+
+class gateway_handler final : public server::chat_handler {
+ public:
+  gateway_handler(config::snapshot_ptr cfg, std::shared_ptr<upstream::client> client,
+                  const core::clock& clk, std::shared_ptr<telemetry::metrics_registry> metrics,
+                  route::credential_source::env_lookup env = {});
+
+  boost::asio::awaitable<void> handle(server::chat_call& call) override;
+
+  // "<code version>+cfg.<config hash>" (X-GammaInfra-Router-Version).
+  const std::string& router_version() const noexcept { return router_version_; }
+
+ private:
+  config::snapshot_ptr cfg_;
+  std::shared_ptr<upstream::client> client_;
+  const core::clock& clock_;
+  std::shared_ptr<telemetry::metrics_registry> metrics_;
+  route::credential_source creds_;
+  route::executor executor_;
+  std::string router_version_;
+};
+
+// The code version compiled into the binary.
+std::string_view code_version() noexcept;
+
+}  // namespace gi::app

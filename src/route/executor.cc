@@ -1,0 +1,425 @@
+#include "route/executor.h"
+
+#include <algorithm>
+
+#include "providers/registry.h"
+#include "upstream/options_from_config.h"
+#include "upstream/sse_framer.h"
+
+namespace gi::route {
+
+using namespace std::chrono;
+
+struct executor::endpoint_runtime {
+  const providers::adapter* adapter = nullptr;
+  std::optional<upstream::target_url> url;
+  providers::target target;
+  upstream::phase_deadlines deadlines;
+};
+
+struct executor::attempt_state {
+  const config::endpoint_config& ep;
+  const endpoint_runtime& rt;
+  providers::target tgt;
+  core::upstream_request req;
+  upstream::phase_deadlines deadlines;
+  core::request_context& ctx;
+  execution_result& res;
+  steady_clock::time_point started;
+};
+
+namespace {
+
+milliseconds ms_since(const core::clock& clk, steady_clock::time_point t) {
+  return duration_cast<milliseconds>(clk.steady_now() - t);
+}
+
+bool is_2xx(int status) { return status >= 200 && status < 300; }
+
+// An attempt that ran out of time because the whole request's budget was spent is a
+// `budget` outcome (504), not an endpoint timeout.
+bool budget_spent(const core::request_context& ctx, const core::clock& clk) {
+  return ctx.deadline && clk.steady_now() >= *ctx.deadline;
+}
+
+attempt_record failure_record(const config::endpoint_config& ep, const core::error& err,
+                              milliseconds elapsed) {
+  auto rec = record_failure(ep.id, err, elapsed);
+  return rec;
+}
+
+std::string describe(const std::vector<attempt_record>& attempts) {
+  return format_chain(attempts);
+}
+
+std::size_t text_size(const core::chat_response& r) {
+  std::size_t n = 0;
+  for (const auto& c : r.choices) {
+    if (c.content) n += c.content->size();
+    if (c.reasoning) n += c.reasoning->size();
+    for (const auto& t : c.tool_calls) n += t.name.size() + t.arguments.size();
+  }
+  return n;
+}
+
+}  // namespace
+
+core::usage estimate_usage(const core::chat_request& req, std::size_t output_chars) {
+  std::size_t in_chars = 0;
+  for (const auto& m : req.messages) {
+    in_chars += m.joined_text().size() + 4;
+    for (const auto& t : m.tool_calls) in_chars += t.name.size() + t.arguments.size();
+  }
+  core::usage u;
+  u.prompt_tokens = static_cast<std::int64_t>((in_chars + 3) / 4);
+  u.completion_tokens = static_cast<std::int64_t>((output_chars + 3) / 4);
+  return u;
+}
+
+executor::executor(config::snapshot_ptr cfg, upstream::client& client,
+                   const credential_source& creds, const core::clock& clk,
+                   providers::tool_state_store* tool_state)
+    : cfg_(std::move(cfg)), client_(client), creds_(creds), clock_(clk), tool_state_(tool_state) {
+  endpoints_.reserve(cfg_->endpoints.size());
+  for (const auto& ep : cfg_->endpoints) {
+    endpoint_runtime rt;
+    rt.adapter = providers::find_adapter(ep.provider);
+    std::string base = ep.base_url.empty() ? config::default_base_url(ep.provider, ep.aws_region)
+                                           : ep.base_url;
+    if (auto u = upstream::parse_target_url(base)) rt.url = *u;
+    rt.target.model = ep.model;
+    rt.target.region = ep.aws_region.empty() ? ep.region : ep.aws_region;
+    rt.target.request_stream_usage = true;
+    rt.deadlines = upstream::deadlines_from_config(cfg_->upstream, &ep);
+    endpoints_.push_back(std::move(rt));
+  }
+}
+
+executor::~executor() = default;
+
+boost::asio::awaitable<execution_result> executor::run(const core::chat_request& req,
+                                                       core::request_context& ctx,
+                                                       const plan& p, stream_sink* sink) {
+  execution_result res;
+  std::optional<core::error> translation_error;
+  std::optional<core::error> last_error;
+  bool any_ran = false;
+  // After a context-length failure only endpoints with a larger window are worth trying.
+  std::int64_t min_context = 0;
+
+  for (const auto& pa : p.attempts) {
+    const auto& ep = *pa.endpoint;
+    auto skip = [&](std::string reason) {
+      attempt_record r;
+      r.endpoint_id = ep.id;
+      r.outcome = attempt_outcome::skipped;
+      r.detail = std::move(reason);
+      res.attempts.push_back(std::move(r));
+    };
+    if (!pa.skip_reason.empty()) {
+      skip(pa.skip_reason);
+      continue;
+    }
+    if (min_context > 0 && ep.context_window <= min_context) {
+      skip("context");
+      continue;
+    }
+    if (budget_spent(ctx, clock_)) {
+      skip("budget");
+      last_error = core::error(core::error_kind::budget_exhausted,
+                               "X-GammaInfra-Max-Latency-Ms budget exhausted");
+      continue;
+    }
+    auto idx = static_cast<std::size_t>(&ep - cfg_->endpoints.data());
+    if (idx >= endpoints_.size()) {
+      skip("incapable");
+      continue;
+    }
+    const auto& rt = endpoints_[idx];
+    if (rt.adapter == nullptr || !rt.url) {
+      skip("incapable");
+      continue;
+    }
+    auto creds = creds_.get(ep);
+    if (!creds) {
+      skip("no-key");
+      continue;
+    }
+    providers::target tgt = rt.target;
+    tgt.tool_state = tool_state_;
+    tgt.now = clock_.system_now();
+    auto enc = rt.adapter->encode(req, tgt);
+    if (!enc) {
+      if (!translation_error) translation_error = enc.error();
+      skip("incapable");
+      continue;
+    }
+    if (!rt.adapter->authorize(*enc, *creds, clock_.system_now())) {
+      skip("no-key");
+      continue;
+    }
+    if (!ctx.traceparent.empty()) enc->headers.emplace_back("traceparent", ctx.traceparent);
+    if (!ctx.client_request_id.empty())
+      enc->headers.emplace_back("X-Request-Id", ctx.client_request_id);
+
+    auto deadlines = rt.deadlines;
+    if (ctx.deadline) {
+      auto left = duration_cast<milliseconds>(ctx.remaining(clock_.steady_now()));
+      deadlines.total = std::min(deadlines.total, std::max(left, milliseconds(1)));
+    }
+    any_ran = true;
+    attempt_state a{ep, rt, tgt, std::move(*enc), deadlines, ctx, res, clock_.steady_now()};
+    auto err = req.stream ? co_await run_stream(req, a, *sink) : co_await run_unary(req, a);
+    if (!err) {
+      res.winner = &ep;
+      co_return res;
+    }
+    if (res.committed || res.client_gone) {
+      res.error = std::move(*err);
+      co_return res;
+    }
+    if (err->kind == core::error_kind::budget_exhausted) {
+      last_error = std::move(*err);
+      continue;
+    }
+    if (!err->fallback_allowed()) {
+      res.error = std::move(*err);
+      co_return res;
+    }
+    if (err->kind == core::error_kind::context_length) min_context = ep.context_window;
+    last_error = std::move(*err);
+  }
+
+  if (!any_ran && translation_error) {
+    res.error = std::move(*translation_error);
+  } else if (last_error && last_error->kind == core::error_kind::budget_exhausted) {
+    res.error = core::error(core::error_kind::budget_exhausted,
+                            "The X-GammaInfra-Max-Latency-Ms budget was exhausted; attempts: " +
+                                describe(res.attempts),
+                            "X-GammaInfra-Max-Latency-Ms", "budget_exhausted");
+  } else if (!any_ran) {
+    bool all_incapable = !res.attempts.empty() &&
+                         std::all_of(res.attempts.begin(), res.attempts.end(), [](const attempt_record& r) {
+                           return r.detail == "incapable" || r.detail == "region" || r.detail == "context";
+                         });
+    if (all_incapable) {
+      res.error = core::error(core::error_kind::no_capable_endpoint,
+                              "No endpoint in the chain can serve this request: " +
+                                  describe(res.attempts),
+                              "", "no_capable_endpoint");
+    } else {
+      res.error = core::error(core::error_kind::all_attempts_failed,
+                              "No endpoint in the chain is available: " + describe(res.attempts),
+                              "", "no_available_endpoint");
+    }
+  } else if (last_error && last_error->kind == core::error_kind::context_length) {
+    // Nothing larger was left to try: the caller's prompt is too long (design §3.4).
+    res.error = std::move(*last_error);
+  } else {
+    core::error e(core::error_kind::all_attempts_failed,
+                  "Every upstream attempt failed: " + describe(res.attempts), "",
+                  "all_attempts_failed");
+    if (last_error) e.retry_after = last_error->retry_after;
+    res.error = std::move(e);
+  }
+  co_return res;
+}
+
+boost::asio::awaitable<std::optional<core::error>> executor::run_unary(
+    const core::chat_request& req, attempt_state& a) {
+  auto t0 = clock_.steady_now();
+  auto r = co_await client_.send(*a.rt.url, a.req, a.deadlines);
+  a.res.upstream_wait += clock_.steady_now() - t0;
+  auto fail = [&](core::error err) -> std::optional<core::error> {
+    if (err.kind == core::error_kind::timeout && budget_spent(a.ctx, clock_)) {
+      err = core::error(core::error_kind::budget_exhausted,
+                        "X-GammaInfra-Max-Latency-Ms budget exhausted during " + a.ep.id);
+    }
+    a.res.attempts.push_back(failure_record(a.ep, err, ms_since(clock_, a.started)));
+    return err;
+  };
+  if (!r) co_return fail(std::move(r).error());
+  auto& resp = *r;
+  if (!is_2xx(resp.status)) {
+    co_return fail(a.rt.adapter->classify_error(resp.status, resp.headers, resp.body));
+  }
+  auto dec = a.rt.adapter->decode(a.tgt, resp.status, resp.headers, resp.body);
+  if (!dec) co_return fail(std::move(dec).error());
+  attempt_record ok;
+  ok.endpoint_id = a.ep.id;
+  ok.elapsed = ms_since(clock_, a.started);
+  a.res.attempts.push_back(std::move(ok));
+  if (dec->usage) {
+    a.res.usage = dec->usage;
+  } else {
+    a.res.usage = estimate_usage(req, text_size(*dec));
+    a.res.usage_estimated = true;
+  }
+  a.res.response = std::move(*dec);
+  co_return std::nullopt;
+}
+
+boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
+    const core::chat_request& req, attempt_state& a, stream_sink& sink) {
+  auto& res = a.res;
+  std::size_t output_chars = 0;
+  std::size_t ok_index = 0;  // position of this attempt's record once committed
+  auto fail = [&](core::error err) -> std::optional<core::error> {
+    if (err.kind == core::error_kind::timeout && budget_spent(a.ctx, clock_)) {
+      err = core::error(core::error_kind::budget_exhausted,
+                        "X-GammaInfra-Max-Latency-Ms budget exhausted during " + a.ep.id);
+    }
+    auto rec = failure_record(a.ep, err, ms_since(clock_, a.started));
+    if (res.committed) {
+      res.attempts[ok_index] = std::move(rec);
+      res.usage = estimate_usage(req, output_chars);
+      res.usage_estimated = true;
+    } else {
+      res.attempts.push_back(std::move(rec));
+    }
+    return err;
+  };
+
+  auto t0 = clock_.steady_now();
+  auto opened = co_await client_.open(*a.rt.url, a.req, a.deadlines);
+  res.upstream_wait += clock_.steady_now() - t0;
+  if (!opened) co_return fail(std::move(opened).error());
+  std::unique_ptr<upstream::response_stream> stream = std::move(*opened);
+  const auto& head = stream->head();
+  if (!is_2xx(head.status)) {
+    auto body = co_await stream->read_all();
+    co_return fail(a.rt.adapter->classify_error(head.status, head.headers,
+                                                body ? std::string_view(*body) : std::string_view()));
+  }
+  if (auto ct = core::find_header(head.headers, "Content-Type");
+      !ct || ct->find("text/event-stream") == std::string_view::npos) {
+    stream->cancel();
+    co_return fail(core::error(core::error_kind::protocol,
+                               "upstream answered a stream request with Content-Type '" +
+                                   std::string(ct ? *ct : "") + "'"));
+  }
+
+  upstream::sse_framer framer;
+  auto decoder = a.rt.adapter->make_stream_decoder(a.tgt);
+  std::vector<upstream::sse_event> frames;
+  std::vector<core::stream_event> decoded;
+  std::vector<core::stream_event> out;
+  std::vector<core::stream_event> held;
+  // An SSE line longer than the response cap can never complete: treat as garbage.
+  const std::size_t frame_cap = std::max<std::size_t>(client_.options().max_response_bytes, 1 << 20);
+
+  auto deliver = [&]() -> boost::asio::awaitable<std::optional<core::error>> {
+    // Splits decoded events into forwardable ones and bookkeeping, commits when needed.
+    out.clear();
+    for (auto& e : decoded) {
+      if (auto* err = std::get_if<core::stream_error>(&e)) {
+        auto copy = err->err;
+        decoded.clear();
+        co_return copy;
+      }
+      if (auto* u = std::get_if<core::usage_report>(&e)) {
+        res.usage = u->usage;
+        res.usage_estimated = false;
+        continue;
+      }
+      if (std::holds_alternative<core::stream_end>(e)) continue;
+      if (auto* t = std::get_if<core::text_delta>(&e)) output_chars += t->text.size();
+      if (auto* t = std::get_if<core::reasoning_delta>(&e)) output_chars += t->text.size();
+      if (auto* t = std::get_if<core::tool_call_delta>(&e)) output_chars += t->arguments.size();
+      if (auto* t = std::get_if<core::tool_call_start>(&e))
+        output_chars += t->name.size() + t->arguments.size();
+      bool commit_now = !res.committed && core::commits(e);
+      if (res.committed) {
+        out.push_back(std::move(e));
+      } else {
+        held.push_back(std::move(e));
+      }
+      if (commit_now) {
+        attempt_record ok;
+        ok.endpoint_id = a.ep.id;
+        ok.elapsed = ms_since(clock_, a.started);
+        ok_index = res.attempts.size();
+        res.attempts.push_back(std::move(ok));
+        res.committed = true;
+        res.winner = &a.ep;
+        if (!co_await sink.commit(a.ep, res.attempts)) {
+          res.client_gone = true;
+          co_return core::error(core::error_kind::unknown, "client disconnected", "",
+                                std::string(upstream::cancelled_code));
+        }
+        out.swap(held);
+        held.clear();
+      }
+    }
+    decoded.clear();
+    if (res.committed && !out.empty()) {
+      if (!co_await sink.events(out)) {
+        res.client_gone = true;
+        co_return core::error(core::error_kind::unknown, "client disconnected", "",
+                              std::string(upstream::cancelled_code));
+      }
+    }
+    co_return std::nullopt;
+  };
+
+  for (;;) {
+    auto t1 = clock_.steady_now();
+    auto chunk = co_await stream->read();
+    res.upstream_wait += clock_.steady_now() - t1;
+    if (!chunk) co_return fail(std::move(chunk).error());
+    bool eof = chunk->empty();
+    if (!eof) {
+      framer.feed(*chunk, frames);
+      if (framer.buffered() > frame_cap) {
+        stream->cancel();
+        co_return fail(core::error(core::error_kind::protocol, "upstream SSE event exceeds the size cap"));
+      }
+    } else if (!framer.finish(frames)) {
+      co_return fail(core::error(core::error_kind::truncated, "upstream stream ended inside an event"));
+    }
+    for (const auto& f : frames) decoder->feed({f.event, f.data, {}}, decoded);
+    frames.clear();
+    std::optional<core::error> trunc;
+    if (eof) trunc = decoder->finish(decoded);
+    if (auto err = co_await deliver()) {
+      if (res.client_gone) {
+        stream->cancel();
+        attempt_record r;
+        r.endpoint_id = a.ep.id;
+        r.outcome = attempt_outcome::cancelled;
+        r.elapsed = ms_since(clock_, a.started);
+        res.attempts[ok_index] = std::move(r);
+        co_return err;
+      }
+      stream->cancel();
+      co_return fail(std::move(*err));
+    }
+    if (trunc) co_return fail(std::move(*trunc));
+    if (eof) break;
+  }
+
+  // A clean end. An answer with no content at all (empty text) commits here.
+  if (!res.committed) {
+    attempt_record ok;
+    ok.endpoint_id = a.ep.id;
+    ok.elapsed = ms_since(clock_, a.started);
+    ok_index = res.attempts.size();
+    res.attempts.push_back(std::move(ok));
+    res.committed = true;
+    res.winner = &a.ep;
+    if (!co_await sink.commit(a.ep, res.attempts) || (!held.empty() && !co_await sink.events(held))) {
+      res.client_gone = true;
+      co_return core::error(core::error_kind::unknown, "client disconnected", "",
+                            std::string(upstream::cancelled_code));
+    }
+  } else {
+    res.attempts[ok_index].elapsed = ms_since(clock_, a.started);
+  }
+  if (!res.usage) {
+    res.usage = estimate_usage(req, output_chars);
+    res.usage_estimated = true;
+  }
+  co_return std::nullopt;
+}
+
+}  // namespace gi::route

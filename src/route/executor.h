@@ -1,0 +1,102 @@
+#pragma once
+// Executes a plan (design §4.3 step 6, §4.5 "Execution"): encode for each attempt's
+// dialect, send through the upstream client, cascade on failures that allow fallback, and —
+// for streams — hold everything back until the commit point (the first upstream event that
+// carries content, a tool call or reasoning). Before the commit point a failure cascades
+// invisibly; after it, a failure is reported to the sink as a mid-stream error and the
+// stream ends (never a silent truncation).
+//
+// Thread safety: an executor is shared by all I/O threads (it holds only immutable config
+// and thread-safe collaborators); one run() call belongs to one request coroutine.
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "config/config.h"
+#include "core/chat_request.h"
+#include "core/chat_response.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/request_context.h"
+#include "core/stream_event.h"
+#include "providers/tool_state_store.h"
+#include "route/attempt_log.h"
+#include "route/credentials.h"
+#include "route/plan.h"
+#include "upstream/client.h"
+
+namespace gi::route {
+
+// Receives a stream once it commits. Implemented by the HTTP handler.
+class stream_sink {
+ public:
+  virtual ~stream_sink() = default;
+  // The commit point: send status and headers. `attempts` is the chain so far, ending with
+  // the committing attempt (outcome ok). Return false if the client is gone.
+  virtual boost::asio::awaitable<bool> commit(const config::endpoint_config& ep,
+                                              const std::vector<attempt_record>& attempts) = 0;
+  // Events after the commit (the first call also carries the held-back preamble).
+  virtual boost::asio::awaitable<bool> events(std::span<const core::stream_event> evs) = 0;
+};
+
+struct execution_result {
+  // The answering endpoint (nullptr when every attempt failed).
+  const config::endpoint_config* winner = nullptr;
+  std::vector<attempt_record> attempts;
+  // Non-stream success.
+  std::optional<core::chat_response> response;
+  // Final usage of the winner (stream or not); estimated when the upstream gave none.
+  std::optional<core::usage> usage;
+  bool usage_estimated = false;
+  // Streams: the response was committed to the client.
+  bool committed = false;
+  // Failure: before commit, the error to answer with; after commit, the mid-stream error.
+  std::optional<core::error> error;
+  // Client went away mid-stream (nothing more can be sent).
+  bool client_gone = false;
+  // Time spent waiting on upstreams (for X-GammaInfra-Overhead-Ms = total - this).
+  std::chrono::nanoseconds upstream_wait{0};
+};
+
+class executor {
+ public:
+  executor(config::snapshot_ptr cfg, upstream::client& client, const credential_source& creds,
+           const core::clock& clk, providers::tool_state_store* tool_state = nullptr);
+  ~executor();
+  executor(const executor&) = delete;
+  executor& operator=(const executor&) = delete;
+
+  // `sink` must be non-null iff req.stream.
+  boost::asio::awaitable<execution_result> run(const core::chat_request& req,
+                                               core::request_context& ctx, const plan& p,
+                                               stream_sink* sink);
+
+  const config::snapshot& config() const noexcept { return *cfg_; }
+
+ private:
+  struct endpoint_runtime;
+  struct attempt_state;
+  boost::asio::awaitable<std::optional<core::error>> run_unary(const core::chat_request& req,
+                                                               attempt_state& a);
+  boost::asio::awaitable<std::optional<core::error>> run_stream(const core::chat_request& req,
+                                                                attempt_state& a,
+                                                                stream_sink& sink);
+
+  config::snapshot_ptr cfg_;
+  upstream::client& client_;
+  const credential_source& creds_;
+  const core::clock& clock_;
+  providers::tool_state_store* tool_state_;
+  std::vector<endpoint_runtime> endpoints_;  // parallel to cfg_->endpoints
+};
+
+// Rough token estimate (≈4 characters per token) for requests whose upstream reported no
+// usage: billing must never see an empty usage.
+core::usage estimate_usage(const core::chat_request& req, std::size_t output_chars);
+
+}  // namespace gi::route
