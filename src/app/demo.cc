@@ -1,0 +1,163 @@
+#include "app/demo.h"
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include <openssl/rand.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "app/gateway_handler.h"
+#include "auth/authenticator.h"
+#include "config/config.h"
+#include "mock/mock_server.h"
+#include "server/gateway_server.h"
+#include "upstream/options_from_config.h"
+
+namespace gi::app {
+
+namespace {
+
+// sk-gammainfra- + 32 random bytes in base62 (the key format of the accounts issue).
+std::string new_api_key() {
+  static constexpr char alphabet[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  // Big-number base conversion of the 256-bit value.
+  std::vector<unsigned> digits;  // little-endian base-62
+  for (unsigned char b : bytes) {
+    unsigned carry = b;
+    for (auto& d : digits) {
+      unsigned v = d * 256 + carry;
+      d = v % 62;
+      carry = v / 62;
+    }
+    while (carry) {
+      digits.push_back(carry % 62);
+      carry /= 62;
+    }
+  }
+  while (digits.size() < 43) digits.push_back(0);
+  std::string out = "sk-gammainfra-";
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) out.push_back(alphabet[*it]);
+  return out;
+}
+
+// Where each OpenAI-family dialect lives on the mock's single port (design §2).
+std::string mock_base_for(core::provider_kind k, const std::string& mock) {
+  switch (k) {
+    case core::provider_kind::openai: return mock + "/v1";
+    case core::provider_kind::groq: return mock + "/groq/openai/v1";
+    case core::provider_kind::mistral: return mock + "/mistral/v1";
+    case core::provider_kind::deepseek: return mock + "/deepseek/v1";
+    case core::provider_kind::xai: return mock + "/xai/v1";
+    case core::provider_kind::anthropic:
+    case core::provider_kind::gemini:
+    case core::provider_kind::bedrock: return {};  // wire formats not in this build yet
+  }
+  return {};
+}
+
+// The demo config: the shipped catalog with every endpoint whose wire format the mock
+// serves pointed at the mock (no keys), plus one endpoint that fails on purpose at the head
+// of every chain so the Fallback-Chain header shows a real cascade.
+std::string demo_yaml(std::uint16_t port, const std::string& mock, const std::string& key_sha) {
+  auto base = config::defaults();
+  std::ostringstream y;
+  y << "server:\n  host: 127.0.0.1\n  port: " << port << "\n";
+  y << "auth:\n  keys:\n    - id: demo\n      sha256: " << key_sha << "\n";
+  y << "endpoints:\n";
+  for (const auto& ep : base->endpoints) {
+    auto url = mock_base_for(ep.provider, mock);
+    if (url.empty()) continue;
+    y << "  - id: " << ep.id << "\n    base_url: " << url << "\n    auth: none\n";
+  }
+  y << "  - id: demo/flaky\n    provider: openai\n    model: gpt-4o-mini@fault=overloaded,retry_after=1\n"
+    << "    base_url: " << mock << "/v1\n    auth: none\n"
+    << "    prices: {input: \"0.15\", cached_input: \"0.075\", output: \"0.6\"}\n";
+  y << "routing:\n  chains:\n";
+  for (const auto& [task, chain] : base->routing.chains) {
+    y << "    " << task << ": [demo/flaky";
+    for (const auto& id : chain) y << ", " << id;
+    y << "]\n";
+  }
+  return y.str();
+}
+
+}  // namespace
+
+int run_demo(const demo_options& opts) {
+  std::signal(SIGPIPE, SIG_IGN);
+  boost::asio::io_context signal_ioc(1);
+  boost::asio::signal_set signals(signal_ioc, SIGINT, SIGTERM);
+
+  std::error_code ec;
+  std::filesystem::create_directories(opts.data_dir, ec);
+  if (ec) {
+    std::cerr << "demo: cannot create data dir " << opts.data_dir << ": " << ec.message() << "\n";
+    return 1;
+  }
+
+  mock::mock_server mock;
+  auto mock_port = mock.start("127.0.0.1", 0);
+  if (!mock_port) {
+    std::cerr << "demo: mock upstream: " << mock_port.error().message << "\n";
+    return 1;
+  }
+  std::string mock_url = "http://127.0.0.1:" + std::to_string(*mock_port);
+
+  std::string key = new_api_key();
+  std::string yaml = demo_yaml(opts.port, mock_url, auth::sha256_hex(key));
+  auto cfg = config::load_string(yaml, "<demo>");
+  if (!cfg) {
+    std::cerr << "demo: internal config error: " << cfg.error().to_string() << "\n";
+    return 1;
+  }
+  {
+    // Kept for inspection; the key itself is stored only as its hash.
+    std::ofstream(std::filesystem::path(opts.data_dir) / "demo-config.yaml") << yaml;
+  }
+
+  auto metrics = std::make_shared<telemetry::metrics_registry>();
+  auto client = std::make_shared<upstream::client>(upstream::options_from_config((*cfg)->upstream));
+  auto handler = std::make_shared<gateway_handler>(*cfg, client, core::system_clock_source::instance(),
+                                                   metrics);
+  server::server_options so;
+  so.config = *cfg;
+  so.handler = handler;
+  so.metrics = metrics;
+  server::gateway_server srv(so);
+  auto port = srv.start();
+  if (!port) {
+    std::cerr << "demo: " << port.error().message << "\n";
+    return 1;
+  }
+  std::string base = "http://127.0.0.1:" + std::to_string(*port) + "/v1";
+  std::cout << "GammaInfra demo: gateway on " << base << " (mock providers on " << mock_url
+            << ", data in " << opts.data_dir << ")\n\n"
+            << "export OPENAI_BASE_URL=" << base << "\n"
+            << "export OPENAI_API_KEY=" << key << "\n\n"
+            << "curl -sS $OPENAI_BASE_URL/chat/completions -H \"Authorization: Bearer $OPENAI_API_KEY\" "
+               "-H 'Content-Type: application/json' -D - "
+               "-d '{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}'\n\n"
+            << "Ctrl-C stops the demo.\n"
+            << std::flush;
+
+  signals.async_wait([&](const boost::system::error_code& e, int) {
+    if (e) return;
+    std::cerr << "demo: shutting down\n";
+    srv.stop();
+  });
+  signal_ioc.run();
+  srv.wait();
+  mock.stop();
+  return 0;
+}
+
+}  // namespace gi::app
