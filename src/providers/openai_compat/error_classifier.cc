@@ -4,7 +4,8 @@
 //
 // Status / body -> kind (first match wins):
 //   any status, body says context length (code context_length_exceeded, "maximum context
-//       length", "context window", "prompt is too long", …)                -> context_length
+//       length", "context window", "prompt is too long", xAI "maximum prompt length")
+//                                                                          -> context_length
 //   any status, body says content policy (content_policy_violation, content_filter,
 //       "safety system")                                                   -> content_policy
 //   any status, body says quota / balance (insufficient_quota, "exceeded your current
@@ -121,7 +122,8 @@ std::optional<core::error_kind> kind_from_text(const parsed_error& p) {
   const std::string code = lower(p.code), type = lower(p.type), msg = lower(p.message);
   if (code == "context_length_exceeded" || has(msg, "maximum context length") ||
       has(msg, "context length") || has(msg, "context window") ||
-      has(msg, "prompt is too long") || has(msg, "reduce the length of the messages"))
+      has(msg, "prompt is too long") || has(msg, "maximum prompt length") ||
+      has(msg, "reduce the length of the messages"))
     return core::error_kind::context_length;
   if (code == "content_policy_violation" || code == "content_filter" ||
       has(type, "content_policy") || has(msg, "content management policy") ||
