@@ -411,22 +411,23 @@ response_plan render(dialect d, chat_answer& a, const fault_spec& f, const mock_
 response_plan handle_openai_family(dialect d, const mock_request& req, const mock_context& ctx) {
   if (req.method != "POST") return method_not_allowed();
   const std::uint64_t seed = hash64(req.body);
+  boost::system::error_code ec;
+  json::value body = json::parse(req.body, ec);
+  const json::value* model = !ec && body.is_object() ? body.as_object().if_contains("model") : nullptr;
+  const std::string_view model_name =
+      model && model->is_string() ? std::string_view(model->as_string()) : std::string_view{};
+  // The benchmark names behave exactly like the reference nginx mock, which ignores the key
+  // (a gateway may reach it with `auth: none`).
+  if (req.mock_fault.empty()) {
+    if (auto fixture = bench_fixture_for(model_name)) return *fixture;
+  }
   if (!has_bearer(req.authorization)) {
     return error_plan(d, error_detail{error_case::missing_key, 0, {}, {}}, "", seed, nullptr);
   }
-  boost::system::error_code ec;
-  json::value body = json::parse(req.body, ec);
   if (ec || !body.is_object()) {
     return error_plan(d, error_detail{error_case::bad_json, 0, {}, {}}, "", seed, nullptr);
   }
   const json::object& o = body.as_object();
-  const json::value* model = o.if_contains("model");
-  const std::string_view model_name =
-      model && model->is_string() ? std::string_view(model->as_string()) : std::string_view{};
-
-  if (req.mock_fault.empty()) {
-    if (auto fixture = bench_fixture_for(model_name)) return *fixture;
-  }
   auto fault = parse_model_fault(model_name);
   if (fault && !req.mock_fault.empty()) fault = apply_fault_header(std::move(fault).value(), req.mock_fault);
   if (!fault) {
