@@ -2,6 +2,7 @@
 // The client-facing OpenAI wire format (providers.md §2). Pure: no I/O, clock or logging.
 // Decoding validates the full Chat Completions request and names the JSON path of any
 // violation; encoding produces bytes an OpenAI SDK cannot tell from OpenAI's.
+// Streaming output (chat.completion.chunk SSE events) is `sse_encoder` in sse_encoder.h.
 
 #include <cstdint>
 #include <optional>
@@ -20,7 +21,10 @@ namespace gi::openai_api {
 
 // Body of POST /v1/chat/completions -> canonical request, or a 400 error whose message
 // names the JSON path (e.g. `messages[2].content[0].image_url.url`) and whose `param` is
-// that path.
+// that path. Malformed JSON, an empty or non-object body are 400s with param empty (the
+// malformed-JSON message gives line, column and byte offset). Legacy `functions` /
+// `function_call` are up-converted to `tools` / `tool_choice`; unknown and OpenAI-only
+// top-level fields land in `passthrough` in arrival order.
 core::result<core::chat_request> decode_chat_request(std::string_view body);
 
 // What the gateway stamps on every response it produces.
@@ -32,7 +36,9 @@ struct response_meta {
   std::optional<boost::json::object> x_gammainfra;
 };
 
-// chat.completion JSON.
+// chat.completion JSON (providers.md §2.6). id/created/model come from `meta`; reasoning
+// is emitted as `message.reasoning_content`; usage gets `cost_usd` copied from
+// meta.x_gammainfra["cost_usd"] when present; `x_gammainfra` is added when set.
 std::string encode_chat_response(const core::chat_response& r, const response_meta& meta);
 
 // {"error":{"message","type","param","code"}} — OpenAI's error shape.

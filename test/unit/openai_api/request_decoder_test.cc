@@ -121,6 +121,10 @@ TEST(DecodeMessages, ContentRequiredAndTyped) {
   expect_invalid(request_with_messages(R"([{"role":"user","content":[]}])"), "messages[0].content", "non-empty");
   expect_invalid(request_with_messages(R"([{"role":"assistant"}])"), "messages[0].content", "Missing");
   expect_invalid(request_with_messages(R"([{"role":"function","content":"x"}])"), "messages[0].name", "Missing");
+  expect_invalid(request_with_messages(R"([{"role":"function","name":"f"}])"), "messages[0].content", "Missing");
+  expect_invalid(request_with_messages(R"([{"role":"developer","content":null}])"), "messages[0].content", "got null");
+  expect_invalid(request_with_messages(R"([{"role":"user","content":"x"},{"role":"assistant","content":7}])"),
+                 "messages[1].content", "expected a string, an array of content parts or null, but got an integer");
   expect_invalid(request_with_messages(R"([{"role":"user","content":"x","name":3}])"), "messages[0].name",
                  "expected a string");
 }
