@@ -15,6 +15,10 @@ class [[nodiscard]] result {
  public:
   result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   result(E err) : v_(std::in_place_index<1>, std::move(err)) {}      // NOLINT
+  // Default-constructed = a default error (error_kind::internal). Needed because Asio
+  // default-constructs coroutine results: co_spawn with a completion handler and the
+  // awaitable operators (`||`, `&&`) cannot compile without it.
+  result() : v_(std::in_place_index<1>) {}
 
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }

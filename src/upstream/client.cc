@@ -267,8 +267,7 @@ void client::close_idle() {
 }
 
 asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open(
-    const target_url& target, const core::upstream_request& req,
-    const phase_deadlines& deadlines) {
+    target_url target, const core::upstream_request& req, phase_deadlines deadlines) {
   std::shared_ptr<impl> self = impl_;
   if (self->init_error) co_return *self->init_error;
   auto ex = co_await asio::this_coro::executor;
@@ -369,9 +368,9 @@ asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open(
   }
 }
 
-asio::awaitable<core::result<http_response>> client::send(const target_url& target,
+asio::awaitable<core::result<http_response>> client::send(target_url target,
                                                           const core::upstream_request& req,
-                                                          const phase_deadlines& deadlines) {
+                                                          phase_deadlines deadlines) {
   auto stream = co_await open(target, req, deadlines);
   if (!stream) co_return std::move(stream).error();
   auto body = co_await (*stream)->read_all();

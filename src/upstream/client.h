@@ -144,16 +144,23 @@ class client {
 
   // Sends `req` and reads the whole response (any status) up to max_response_bytes.
   // Runs on the awaiting coroutine's executor.
-  boost::asio::awaitable<core::result<http_response>> send(const target_url& target,
+  //
+  // Lifetime: `req` is used by reference until the returned awaitable completes (the body
+  // is written without a copy, and again on a stale-connection retry). That holds for
+  // `co_await c.send(t, req, d)` and for `||`/`&&` races within one expression, even with a
+  // temporary; a caller that co_spawns the awaitable must keep `req` alive itself.
+  // `target` and `deadlines` are copied.
+  boost::asio::awaitable<core::result<http_response>> send(target_url target,
                                                            const core::upstream_request& req,
-                                                           const phase_deadlines& deadlines);
+                                                           phase_deadlines deadlines);
 
   // Sends `req` and completes once the response head has arrived (ttfb deadline). The body
   // is then read from the stream. A stale pooled connection that fails before anything
   // was received is retried once on a fresh connection (send() does the same).
+  // Same lifetime rule for `req` as send(); after open() completes, the stream needs nothing
+  // from the caller.
   boost::asio::awaitable<core::result<std::unique_ptr<response_stream>>> open(
-      const target_url& target, const core::upstream_request& req,
-      const phase_deadlines& deadlines);
+      target_url target, const core::upstream_request& req, phase_deadlines deadlines);
 
   // Observability and tests.
   pool_stats stats(const target_url& target) const;
