@@ -49,6 +49,10 @@ std::string new_api_key() {
   return out;
 }
 
+// The mock accepts any key but, like the real providers, rejects a request without one; the
+// demo resolves this variable itself instead of reading the environment.
+constexpr const char* mock_key_env = "GAMMAINFRA_DEMO_MOCK_KEY";
+
 // Where each OpenAI-family dialect lives on the mock's single port (design §2).
 std::string mock_base_for(core::provider_kind k, const std::string& mock) {
   switch (k) {
@@ -76,10 +80,11 @@ std::string demo_yaml(std::uint16_t port, const std::string& mock, const std::st
   for (const auto& ep : base->endpoints) {
     auto url = mock_base_for(ep.provider, mock);
     if (url.empty()) continue;
-    y << "  - id: " << ep.id << "\n    base_url: " << url << "\n    auth: none\n";
+    y << "  - id: " << ep.id << "\n    base_url: " << url << "\n    api_key_env: " << mock_key_env
+      << "\n";
   }
   y << "  - id: demo/flaky\n    provider: openai\n    model: gpt-4o-mini@fault=overloaded,retry_after=1\n"
-    << "    base_url: " << mock << "/v1\n    auth: none\n"
+    << "    base_url: " << mock << "/v1\n    api_key_env: " << mock_key_env << "\n"
     << "    prices: {input: \"0.15\", cached_input: \"0.075\", output: \"0.6\"}\n";
   y << "routing:\n  chains:\n";
   for (const auto& [task, chain] : base->routing.chains) {
@@ -126,8 +131,12 @@ int run_demo(const demo_options& opts) {
 
   auto metrics = std::make_shared<telemetry::metrics_registry>();
   auto client = std::make_shared<upstream::client>(upstream::options_from_config((*cfg)->upstream));
-  auto handler = std::make_shared<gateway_handler>(*cfg, client, core::system_clock_source::instance(),
-                                                   metrics);
+  auto handler = std::make_shared<gateway_handler>(
+      *cfg, client, core::system_clock_source::instance(), metrics,
+      [](const std::string& name) -> std::optional<std::string> {
+        if (name == mock_key_env) return std::string("sk-mock-demo");
+        return std::nullopt;
+      });
   server::server_options so;
   so.config = *cfg;
   so.handler = handler;

@@ -169,7 +169,13 @@ boost::asio::awaitable<execution_result> executor::run(const core::chat_request&
     }
     any_ran = true;
     attempt_state a{ep, rt, tgt, std::move(*enc), deadlines, ctx, res, clock_.steady_now()};
-    auto err = req.stream ? co_await run_stream(req, a, *sink) : co_await run_unary(req, a);
+    // (No co_await inside ?: — GCC 12 destroys such temporaries twice.)
+    std::optional<core::error> err;
+    if (req.stream) {
+      err = co_await run_stream(req, a, *sink);
+    } else {
+      err = co_await run_unary(req, a);
+    }
     if (!err) {
       res.winner = &ep;
       co_return res;
@@ -381,7 +387,8 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
     frames.clear();
     std::optional<core::error> trunc;
     if (eof) trunc = decoder->finish(decoded);
-    if (auto err = co_await deliver()) {
+    std::optional<core::error> err = co_await deliver();
+    if (err) {
       if (res.client_gone) {
         stream->cancel();
         attempt_record r;
@@ -407,7 +414,9 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
     res.attempts.push_back(std::move(ok));
     res.committed = true;
     res.winner = &a.ep;
-    if (!co_await sink.commit(a.ep, res.attempts) || (!held.empty() && !co_await sink.events(held))) {
+    bool alive = co_await sink.commit(a.ep, res.attempts);
+    if (alive && !held.empty()) alive = co_await sink.events(held);
+    if (!alive) {
       res.client_gone = true;
       co_return core::error(core::error_kind::unknown, "client disconnected", "",
                             std::string(upstream::cancelled_code));

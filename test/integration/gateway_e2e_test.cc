@@ -1,0 +1,262 @@
+// End to end through the real gateway (Beast server + executor + upstream client) and the
+// real mock upstream, both on port 0 in this process. Covers explicit routing, fallback on
+// every upstream fault class, the streaming commit point, headers, cost and trailers.
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "app/gateway_handler.h"
+#include "auth/authenticator.h"
+#include "config/config.h"
+#include "mock/mock_server.h"
+#include "support/http_client.h"
+#include "support/test_server.h"
+#include "support/test_support.h"
+#include "upstream/options_from_config.h"
+
+namespace gi::test {
+namespace {
+
+namespace json = boost::json;
+
+std::string endpoint_yaml(const std::string& id, const std::string& model, const std::string& base,
+                          const std::string& provider = "openai") {
+  return "  - id: " + id + "\n    provider: " + provider + "\n    model: \"" + model +
+         "\"\n    base_url: " + base + "\n    auth: none\n" +
+         "    prices: {input: \"0.15\", cached_input: \"0.075\", output: \"0.6\"}\n";
+}
+
+class gateway_e2e : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    mock_ = new mock::mock_server();
+    auto p = mock_->start("127.0.0.1", 0);
+    ASSERT_TRUE(p) << p.error().message;
+  }
+  static void TearDownTestSuite() {
+    mock_->stop();
+    delete mock_;
+  }
+
+  // Starts a gateway whose config has `endpoints_yaml` plus a chat chain.
+  void start(const std::string& endpoints_yaml, const std::string& chat_chain,
+             const std::string& extra = "") {
+    std::string yaml = "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
+                       "logging:\n  access_log: false\n"
+                       "upstream:\n  ttfb_timeout: 300ms\n  stall_timeout: 300ms\n" + extra +
+                       "auth:\n  keys:\n    - id: t\n      sha256: " +
+                       auth::sha256_hex(test_api_key) + "\nendpoints:\n" + endpoints_yaml +
+                       "routing:\n  default_task: chat\n  chains:\n    chat: [" + chat_chain + "]\n";
+    auto cfg = config::load_string(yaml, "<test>");
+    ASSERT_TRUE(cfg) << cfg.error().to_string() << "\n" << yaml;
+    auto metrics = std::make_shared<telemetry::metrics_registry>();
+    auto client = std::make_shared<upstream::client>(upstream::options_from_config((*cfg)->upstream));
+    handler_ = std::make_shared<app::gateway_handler>(
+        *cfg, client, core::system_clock_source::instance(), metrics,
+        [](const std::string& name) -> std::optional<std::string> {
+          if (name == "TEST_OPENAI_KEY") return "sk-upstream";
+          return std::nullopt;
+        });
+    server_ = std::make_unique<running_server>(*cfg, handler_);
+  }
+
+  std::string mock_base() const { return mock_->base_url(); }
+
+  std::optional<http_response> chat(const std::string& body, const std::string& headers = "") {
+    return simple_request(server_->port(), "POST", "/v1/chat/completions", body,
+                          auth_header() + "Content-Type: application/json\r\n" + headers);
+  }
+
+  static mock::mock_server* mock_;
+  std::shared_ptr<app::gateway_handler> handler_;
+  std::unique_ptr<running_server> server_;
+};
+mock::mock_server* gateway_e2e::mock_ = nullptr;
+
+std::string body_for(const std::string& model, bool stream = false, bool usage = false) {
+  std::string b = R"({"model":")" + model + R"(","messages":[{"role":"user","content":"Say hello to the gateway"}])";
+  if (stream) b += R"(,"stream":true)";
+  if (usage) b += R"(,"stream_options":{"include_usage":true})";
+  return b + "}";
+}
+
+// SSE `data:` payloads in order.
+std::vector<std::string> sse_data(const std::string& body) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while ((pos = body.find("data: ", pos)) != std::string::npos) {
+    auto end = body.find("\n\n", pos);
+    out.push_back(body.substr(pos + 6, end - pos - 6));
+    pos = end;
+  }
+  return out;
+}
+
+TEST_F(gateway_e2e, explicit_model_answers_with_headers_and_exact_cost) {
+  start(endpoint_yaml("openai/gpt-4o-mini", "gpt-4o-mini", mock_base() + "/v1"), "openai/gpt-4o-mini");
+  auto r = chat(body_for("openai/gpt-4o-mini"));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->header("x-gammainfra-endpoint"), "openai/gpt-4o-mini");
+  EXPECT_TRUE(r->header("x-gammainfra-fallback-chain").starts_with("openai/gpt-4o-mini;ok;ms="));
+  EXPECT_TRUE(r->header("x-gammainfra-router-version").find("+cfg.") != std::string::npos);
+  auto v = json::parse(r->body).as_object();
+  auto rid = r->header("x-gammainfra-request-id");
+  EXPECT_EQ(v.at("id").as_string(), "chatcmpl-" + rid);
+  EXPECT_EQ(v.at("object").as_string(), "chat.completion");
+  const auto& usage = v.at("usage").as_object();
+  auto pt = usage.at("prompt_tokens").to_number<std::int64_t>();
+  auto ct = usage.at("completion_tokens").to_number<std::int64_t>();
+  // $0.15 / 1M input, $0.60 / 1M output, rounded up per class.
+  auto expected = core::cost_of(pt, *core::price_per_mtok::parse("0.15")) +
+                  core::cost_of(ct, *core::price_per_mtok::parse("0.6"));
+  EXPECT_EQ(r->header("x-gammainfra-cost-usd"), expected.to_string());
+  EXPECT_FALSE(r->header("x-gammainfra-overhead-ms").empty());
+}
+
+TEST_F(gateway_e2e, falls_back_on_each_upstream_fault_class) {
+  struct fault_case {
+    const char* fault;
+    const char* chain_outcome;
+  };
+  for (auto fc : {fault_case{"fault=500", "error=500"}, fault_case{"fault=rate_limit", "error=429"},
+                  fault_case{"fault=overloaded", "error=503"}, fault_case{"fault=reset", "error="},
+                  fault_case{"fault=hang", "ttft-timeout"},
+                  fault_case{"fault=invalid_json", "error=protocol"},
+                  fault_case{"fault=wrong_content_type", "error=protocol"},
+                  fault_case{"fault=truncated", "error="}}) {
+    SCOPED_TRACE(fc.fault);
+    std::string eps = endpoint_yaml("bad/one", std::string("gpt-4o-mini@") + fc.fault, mock_base() + "/v1") +
+                      endpoint_yaml("good/two", "gpt-4o-mini", mock_base() + "/v1");
+    start(eps, "bad/one, good/two");
+    auto r = chat(body_for("auto"));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->header("x-gammainfra-endpoint"), "good/two");
+    auto chain = r->header("x-gammainfra-fallback-chain");
+    EXPECT_TRUE(chain.starts_with(std::string("bad/one;") + fc.chain_outcome)) << chain;
+    EXPECT_NE(chain.find(", good/two;ok;ms="), std::string::npos) << chain;
+    EXPECT_EQ(r->header("x-gammainfra-task-source"), "default");
+  }
+}
+
+TEST_F(gateway_e2e, callers_own_400_is_returned_without_fallback) {
+  start(endpoint_yaml("bad/one", "gpt-4o-mini@fault=400", mock_base() + "/v1") +
+            endpoint_yaml("good/two", "gpt-4o-mini", mock_base() + "/v1"),
+        "bad/one, good/two");
+  auto r = chat(body_for("auto"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  auto chain = r->header("x-gammainfra-fallback-chain");
+  EXPECT_EQ(chain.find("good/two"), std::string::npos) << chain;
+  auto v = json::parse(r->body).as_object();
+  EXPECT_EQ(v.at("error").at("type").as_string(), "invalid_request_error");
+}
+
+TEST_F(gateway_e2e, all_attempts_failing_is_502_with_chain_and_missing_keys_are_skipped) {
+  start(endpoint_yaml("bad/one", "gpt-4o-mini@fault=500", mock_base() + "/v1") +
+            "  - id: keyed/three\n    provider: openai\n    model: gpt-4o-mini\n    base_url: " +
+            mock_base() + "/v1\n    api_key_env: NOT_SET_ANYWHERE\n" +
+            "    prices: {input: \"1\", cached_input: \"1\", output: \"1\"}\n",
+        "bad/one, keyed/three");
+  auto r = chat(body_for("auto"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 502) << r->body;
+  EXPECT_EQ(r->header("x-gammainfra-fallback-chain").find("keyed/three;skipped=no-key"),
+            r->header("x-gammainfra-fallback-chain").find("keyed/three"));
+  EXPECT_NE(r->body.find("bad/one;error=500"), std::string::npos) << r->body;
+}
+
+TEST_F(gateway_e2e, unknown_model_is_404_naming_the_model) {
+  start(endpoint_yaml("openai/gpt-4o-mini", "gpt-4o-mini", mock_base() + "/v1"), "openai/gpt-4o-mini");
+  auto r = chat(body_for("no-such-model"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  auto v = json::parse(r->body).as_object();
+  EXPECT_EQ(v.at("error").at("param").as_string(), "model");
+  EXPECT_EQ(v.at("error").at("code").as_string(), "model_not_found");
+}
+
+TEST_F(gateway_e2e, latency_budget_exhausted_is_504) {
+  start(endpoint_yaml("slow/one", "gpt-4o-mini@latency_ms=400", mock_base() + "/v1") +
+            endpoint_yaml("slow/two", "gpt-4o-mini@latency_ms=400", mock_base() + "/v1"),
+        "slow/one, slow/two", "");
+  auto r = chat(body_for("auto"), "X-GammaInfra-Max-Latency-Ms: 150\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 504) << r->body;
+  EXPECT_NE(r->header("x-gammainfra-fallback-chain").find("budget"), std::string::npos)
+      << r->header("x-gammainfra-fallback-chain");
+}
+
+TEST_F(gateway_e2e, stream_commits_after_invisible_fallback_and_ends_with_cost) {
+  start(endpoint_yaml("bad/one", "gpt-4o-mini@fault=503", mock_base() + "/v1") +
+            endpoint_yaml("good/two", "gpt-4o-mini", mock_base() + "/groq/openai/v1", "groq"),
+        "bad/one, good/two");
+  auto r = chat(body_for("auto", true, true));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->header("content-type"), "text/event-stream");
+  EXPECT_EQ(r->header("x-gammainfra-endpoint"), "good/two");
+  EXPECT_TRUE(r->header("x-gammainfra-fallback-chain").starts_with("bad/one;error=503"));
+  auto events = sse_data(r->body);
+  ASSERT_GE(events.size(), 4u) << r->body;
+  EXPECT_EQ(events.back(), "[DONE]");
+  auto first = json::parse(events[0]).as_object();
+  EXPECT_EQ(first.at("choices").at(0).at("delta").at("role").as_string(), "assistant");
+  std::string text;
+  std::string id = std::string(first.at("id").as_string());
+  bool saw_finish = false, saw_usage = false;
+  for (std::size_t i = 0; i + 1 < events.size(); ++i) {
+    auto c = json::parse(events[i]).as_object();
+    EXPECT_EQ(c.at("id").as_string(), id);
+    const auto& choices = c.at("choices").as_array();
+    if (choices.empty()) {
+      saw_usage = true;
+      EXPECT_TRUE(c.at("usage").as_object().contains("cost_usd"));
+      continue;
+    }
+    const auto& d = choices[0].at("delta").as_object();
+    if (auto* t = d.if_contains("content")) text += t->as_string();
+    if (!choices[0].at("finish_reason").is_null()) {
+      saw_finish = true;
+      EXPECT_TRUE(c.contains("x_gammainfra"));
+    }
+  }
+  EXPECT_TRUE(saw_finish);
+  EXPECT_TRUE(saw_usage);
+  EXPECT_FALSE(text.empty());
+  EXPECT_EQ(id, "chatcmpl-" + r->header("x-gammainfra-request-id"));
+  EXPECT_FALSE(r->trailers["x-gammainfra-cost-usd"].empty());
+  EXPECT_NE(r->trailers["x-gammainfra-fallback-chain"].find("good/two;ok"), std::string::npos);
+}
+
+TEST_F(gateway_e2e, stream_without_include_usage_sends_no_usage_chunk) {
+  start(endpoint_yaml("good/two", "gpt-4o-mini", mock_base() + "/v1"), "good/two");
+  auto r = chat(body_for("auto", true, false));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  for (const auto& e : sse_data(r->body)) {
+    if (e == "[DONE]") continue;
+    auto c = json::parse(e).as_object();
+    EXPECT_FALSE(c.at("choices").as_array().empty()) << e;
+  }
+}
+
+TEST_F(gateway_e2e, failure_after_commit_is_an_error_event_not_a_silent_end) {
+  start(endpoint_yaml("bad/one", "gpt-4o-mini@fault=close,after=3", mock_base() + "/v1") +
+            endpoint_yaml("good/two", "gpt-4o-mini", mock_base() + "/v1"),
+        "bad/one, good/two");
+  auto r = chat(body_for("auto", true));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("x-gammainfra-endpoint"), "bad/one");
+  auto events = sse_data(r->body);
+  ASSERT_FALSE(events.empty());
+  EXPECT_NE(events.back(), "[DONE]");
+  auto last = json::parse(events.back()).as_object();
+  EXPECT_TRUE(last.contains("error")) << events.back();
+  EXPECT_NE(r->trailers["x-gammainfra-fallback-chain"].find("bad/one;error="), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gi::test
