@@ -4,7 +4,10 @@
 // read/idle deadlines, size limits, max connections, and a two-phase graceful shutdown.
 //
 // Use in-process (tests, `demo`):
-//   server::gateway_server srv({.config = snap, .handler = my_handler});
+//   server::server_options o;
+//   o.config = snap;
+//   o.handler = my_handler;           // null = model_not_found_handler
+//   server::gateway_server srv(std::move(o));
 //   auto port = srv.start();          // binds (port 0 = ephemeral), starts the threads
 //   ... talk HTTP to 127.0.0.1:*port ...
 //   srv.stop();                       // graceful: stop accepting, drain, then cancel

@@ -1,0 +1,47 @@
+#include "app/serve.h"
+
+#include <csignal>
+#include <iostream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "server/gateway_server.h"
+
+namespace gi::app {
+
+int run_serve(config::snapshot_ptr cfg) {
+  // Writes to a closed socket must be errors, not process death.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  // The signal set exists before the I/O threads start, so a signal arriving during
+  // start-up is not lost.
+  boost::asio::io_context signal_ioc(1);
+  boost::asio::signal_set signals(signal_ioc, SIGINT, SIGTERM);
+
+  server::server_options opts;
+  opts.config = cfg;
+  server::gateway_server srv(std::move(opts));
+  auto port = srv.start();
+  if (!port) {
+    std::cerr << "gammainfra: " << port.error().message << std::endl;
+    return 1;
+  }
+  const auto& host = cfg->server.host;
+  bool v6 = host.find(':') != std::string::npos;
+  std::cerr << "listening on " << (cfg->server.tls ? "https" : "http") << "://"
+            << (v6 ? "[" : "") << host << (v6 ? "]" : "") << ":" << *port << " (" << srv.threads()
+            << " threads, config " << cfg->source << ")" << std::endl;
+
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    std::cerr << "shutting down (grace " << cfg->server.shutdown_grace.count() << " ms)"
+              << std::endl;
+    srv.stop();
+  });
+  signal_ioc.run();  // returns after the first signal
+  srv.wait();
+  return 0;
+}
+
+}  // namespace gi::app
