@@ -73,8 +73,8 @@ struct self_signed {
   std::string key_pem;
 };
 
-// EC P-256 self-signed certificate for CN=localhost, SAN DNS:localhost + IP:127.0.0.1.
-inline self_signed make_self_signed() {
+// EC P-256 self-signed certificate for CN=localhost with the given subjectAltName.
+inline self_signed make_self_signed(const char* san = "DNS:localhost,IP:127.0.0.1") {
   EVP_PKEY* key = EVP_EC_gen("P-256");
   X509* x = X509_new();
   X509_set_version(x, 2);
@@ -89,7 +89,7 @@ inline self_signed make_self_signed() {
   X509V3_CTX v3;
   X509V3_set_ctx_nodb(&v3);
   X509V3_set_ctx(&v3, x, x, nullptr, nullptr, 0);
-  for (auto [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1"},
+  for (auto [nid, value] : {std::pair{NID_subject_alt_name, san},
                             std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, nid, value);
     X509_add_ext(x, ext, -1);
