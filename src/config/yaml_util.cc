@@ -199,7 +199,12 @@ std::string read_env_name(const YAML::Node& n, const std::string& path) {
             std::all_of(s.begin(), s.end(), [](char c) {
               return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
             });
-  if (!ok)
+  // A value shaped like a provider key (OpenAI/Anthropic "sk-", Groq "gsk_", xAI "xai-",
+  // Google "AIza", AWS "AKIA"/"ASIA") is a secret pasted where its variable's name belongs.
+  static constexpr std::string_view key_prefixes[] = {"sk-", "sk_", "gsk_", "xai-", "AIza", "AKIA", "ASIA"};
+  bool secret_like = s.size() > 64;
+  for (auto prefix : key_prefixes) secret_like = secret_like || s.rfind(prefix, 0) == 0;
+  if (!ok || secret_like)
     fail(path, n,
          fmt::format("not an environment variable name: '{}' (the config names the variable; "
                      "the secret itself stays in the environment)",

@@ -77,6 +77,12 @@ const error_case cases[] = {
     {"api_key_inline", EP_HEAD "    api_key: sk-live-123\n", "endpoints[0].api_key", 6, "secrets are never read"},
     {"api_key_env_value", "endpoints:\n  - id: x/y\n    provider: openai\n    model: m\n    api_key_env: sk-12345678\n",
      "endpoints[0].api_key_env", 5, "not an environment variable name: 'sk-1…'"},
+    {"api_key_env_groq_key", "endpoints:\n  - id: x/y\n    provider: groq\n    model: m\n    api_key_env: gsk_abcdef123456\n",
+     "endpoints[0].api_key_env", 5, "not an environment variable name: 'gsk_…'"},
+    {"aws_key_as_env_name",
+     "endpoints:\n  - id: b/x\n    provider: bedrock\n    model: m\n    aws_region: us-east-1\n"
+     "    aws_access_key_id_env: AKIAIOSFODNN7EXAMPLE\n",
+     "endpoints[0].aws_access_key_id_env", 6, "not an environment variable name: 'AKIA…'"},
     {"bad_auth_mode", EP_HEAD "    auth: maybe\n", "endpoints[0].auth", 6, "'none' or 'key'"},
     {"bad_base_url", EP_HEAD "    base_url: api.openai.com\n", "endpoints[0].base_url", 6, "not an http"},
     {"bad_region", EP_HEAD "    region: EU West\n", "endpoints[0].region", 6, "lower-case region"},
