@@ -103,6 +103,9 @@ core::result<snapshot_ptr, config_error> load_string(std::string_view yaml, std:
 }
 
 core::result<snapshot_ptr, config_error> load_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return config_error{"", 0, fmt::format("cannot read config file '{}': not a regular file", path), path};
   std::ifstream in(path, std::ios::binary);
   if (!in) return config_error{"", 0, fmt::format("cannot read config file '{}'", path), path};
   std::ostringstream buf;

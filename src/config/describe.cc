@@ -14,7 +14,14 @@ std::string ms(std::chrono::milliseconds d) {
   return fmt::format("{}ms", n);
 }
 
-std::string quoted(std::string_view s) { return fmt::format("\"{}\"", s); }
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + '"';
+}
 
 std::string list(const std::vector<std::string>& v) {
   std::string out = "[";

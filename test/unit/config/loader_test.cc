@@ -387,6 +387,13 @@ TEST(load_file, missing_file) {
   EXPECT_EQ(r.error().origin, "/nonexistent/dir/gi.yaml");
 }
 
+TEST(load_file, directory_is_not_a_config) {
+  test::temp_dir d;
+  auto r = load_file(d.path().string());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("not a regular file"), std::string::npos);
+}
+
 TEST(load_file, example_config_is_valid) {
   auto s = must(load_file((test::source_dir() / "gammainfra.example.yaml").string()));
   ASSERT_TRUE(s);
