@@ -108,3 +108,24 @@ TEST(authenticator, malformed_digest_in_config_never_matches) {
 
 }  // namespace
 }  // namespace gi::auth
+
+namespace gi::auth {
+namespace {
+
+TEST(authenticator, every_configured_digest_is_checked) {
+  // 200 keys: the match can be the first, a middle or the last entry; the comparison loop
+  // visits every digest (no early exit) and still reports the right id.
+  config::auth_config c;
+  for (int i = 0; i < 200; ++i)
+    c.keys.push_back({"k" + std::to_string(i), sha256_hex("sk-gammainfra-key-" + std::to_string(i))});
+  authenticator a(c);
+  for (int i : {0, 99, 199}) {
+    auto r = a.authenticate("Bearer sk-gammainfra-key-" + std::to_string(i));
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->key_id, "k" + std::to_string(i));
+  }
+  EXPECT_FALSE(a.authenticate("Bearer sk-gammainfra-key-200"));
+}
+
+}  // namespace
+}  // namespace gi::auth
