@@ -22,7 +22,7 @@ namespace json = boost::json;
 std::string endpoint_yaml(const std::string& id, const std::string& model, const std::string& base,
                           const std::string& provider = "openai") {
   return "  - id: " + id + "\n    provider: " + provider + "\n    model: \"" + model +
-         "\"\n    base_url: " + base + "\n    auth: none\n" +
+         "\"\n    base_url: " + base + "\n    api_key_env: TEST_OPENAI_KEY\n" +
          "    prices: {input: \"0.15\", cached_input: \"0.075\", output: \"0.6\"}\n";
 }
 
@@ -43,7 +43,7 @@ class gateway_e2e : public ::testing::Test {
              const std::string& extra = "") {
     std::string yaml = "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
                        "logging:\n  access_log: false\n"
-                       "upstream:\n  ttfb_timeout: 300ms\n  stall_timeout: 300ms\n" + extra +
+                       "upstream:\n  timeouts:\n    ttfb: 300ms\n    stall: 300ms\n" + extra +
                        "auth:\n  keys:\n    - id: t\n      sha256: " +
                        auth::sha256_hex(test_api_key) + "\nendpoints:\n" + endpoints_yaml +
                        "routing:\n  default_task: chat\n  chains:\n    chat: [" + chat_chain + "]\n";
