@@ -165,6 +165,8 @@ int run_demo(const demo_options& opts) {
   });
   signal_ioc.run();
   srv.wait();
+  // Pooled upstream connections belong to the server's io_contexts: drop them first.
+  client->close_idle();
   mock.stop();
   return 0;
 }

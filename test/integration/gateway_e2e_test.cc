@@ -2,6 +2,8 @@
 // real mock upstream, both on port 0 in this process. Covers explicit routing, fallback on
 // every upstream fault class, the streaming commit point, headers, cost and trailers.
 
+#include <thread>
+
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
@@ -39,8 +41,23 @@ class gateway_e2e : public ::testing::Test {
   }
 
   // Starts a gateway whose config has `endpoints_yaml` plus a chat chain.
+  void TearDown() override { stop(); }
+
+  // Pooled upstream connections live on the gateway's io_contexts: drain the server, drop
+  // the pool, then destroy the server (the order serve and demo use too).
+  void stop() {
+    if (!server_) return;
+    server_->server().stop();
+    server_->server().wait();
+    client_->close_idle();
+    server_.reset();
+    handler_.reset();
+    client_.reset();
+  }
+
   void start(const std::string& endpoints_yaml, const std::string& chat_chain,
              const std::string& extra = "") {
+    stop();
     std::string yaml = "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
                        "logging:\n  access_log: false\n"
                        "upstream:\n  timeouts:\n    ttfb: 300ms\n    stall: 300ms\n" + extra +
@@ -50,9 +67,9 @@ class gateway_e2e : public ::testing::Test {
     auto cfg = config::load_string(yaml, "<test>");
     ASSERT_TRUE(cfg) << cfg.error().to_string() << "\n" << yaml;
     auto metrics = std::make_shared<telemetry::metrics_registry>();
-    auto client = std::make_shared<upstream::client>(upstream::options_from_config((*cfg)->upstream));
+    client_ = std::make_shared<upstream::client>(upstream::options_from_config((*cfg)->upstream));
     handler_ = std::make_shared<app::gateway_handler>(
-        *cfg, client, core::system_clock_source::instance(), metrics,
+        *cfg, client_, core::system_clock_source::instance(), metrics,
         [](const std::string& name) -> std::optional<std::string> {
           if (name == "TEST_OPENAI_KEY") return "sk-upstream";
           return std::nullopt;
@@ -68,6 +85,7 @@ class gateway_e2e : public ::testing::Test {
   }
 
   static mock::mock_server* mock_;
+  std::shared_ptr<upstream::client> client_;
   std::shared_ptr<app::gateway_handler> handler_;
   std::unique_ptr<running_server> server_;
 };
@@ -256,6 +274,109 @@ TEST_F(gateway_e2e, failure_after_commit_is_an_error_event_not_a_silent_end) {
   auto last = json::parse(events.back()).as_object();
   EXPECT_TRUE(last.contains("error")) << events.back();
   EXPECT_NE(r->trailers["x-gammainfra-fallback-chain"].find("bad/one;error="), std::string::npos);
+}
+
+TEST_F(gateway_e2e, oversized_upstream_response_is_a_protocol_error_and_falls_back) {
+  start(endpoint_yaml("big/one", "gpt-4o-mini@fault=oversized,size=2000000", mock_base() + "/v1") +
+            endpoint_yaml("good/two", "gpt-4o-mini", mock_base() + "/v1"),
+        "big/one, good/two", "  max_response_bytes: 1MiB\n");
+  auto r = chat(body_for("auto"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_TRUE(r->header("x-gammainfra-fallback-chain").starts_with("big/one;error=protocol"))
+      << r->header("x-gammainfra-fallback-chain");
+}
+
+TEST_F(gateway_e2e, stream_faults_before_commit_cascade_invisibly) {
+  for (const char* fault : {"fault=429", "fault=hang", "fault=invalid_json", "fault=reset",
+                            "fault=close,after=0", "fault=stream_error,after=0"}) {
+    SCOPED_TRACE(fault);
+    start(endpoint_yaml("bad/one", std::string("gpt-4o-mini@") + fault, mock_base() + "/v1") +
+              endpoint_yaml("good/two", "gpt-4o-mini", mock_base() + "/v1"),
+          "bad/one, good/two");
+    auto r = chat(body_for("auto", true));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->header("x-gammainfra-endpoint"), "good/two");
+    EXPECT_TRUE(r->header("x-gammainfra-fallback-chain").starts_with("bad/one;"))
+        << r->header("x-gammainfra-fallback-chain");
+    auto events = sse_data(r->body);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back(), "[DONE]");
+  }
+}
+
+TEST_F(gateway_e2e, endless_stream_ends_with_an_error_event_within_the_attempt_deadline) {
+  start(endpoint_yaml("endless/one", "gpt-4o-mini@fault=endless,chunk_ms=20", mock_base() + "/v1"),
+        "endless/one", "    total: 600ms\n");
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = chat(body_for("auto", true));
+  ASSERT_TRUE(r);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_EQ(r->status, 200);
+  auto events = sse_data(r->body);
+  ASSERT_FALSE(events.empty());
+  EXPECT_NE(events.back().find("\"error\""), std::string::npos) << events.back();
+  EXPECT_NE(r->trailers["x-gammainfra-fallback-chain"].find("endless/one;timeout"), std::string::npos)
+      << r->trailers["x-gammainfra-fallback-chain"];
+}
+
+TEST_F(gateway_e2e, stream_framing_survives_one_byte_upstream_writes) {
+  start(endpoint_yaml("split/one", "gpt-4o-mini@split=1", mock_base() + "/v1"), "split/one");
+  auto r = chat(body_for("auto", true, true));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  auto events = sse_data(r->body);
+  ASSERT_GE(events.size(), 4u);
+  EXPECT_EQ(events.back(), "[DONE]");
+}
+
+TEST_F(gateway_e2e, every_openai_family_dialect_answers_through_its_prefix) {
+  struct dialect_case {
+    const char* provider;
+    const char* path;
+    const char* model;
+  };
+  for (auto d : {dialect_case{"groq", "/groq/openai/v1", "llama-3.3-70b-versatile"},
+                 dialect_case{"mistral", "/mistral/v1", "mistral-small-latest"},
+                 dialect_case{"deepseek", "/deepseek/v1", "deepseek-chat"},
+                 dialect_case{"xai", "/xai/v1", "grok-3-mini"}}) {
+    SCOPED_TRACE(d.provider);
+    std::string id = std::string(d.provider) + "/m";
+    start(endpoint_yaml(id, d.model, mock_base() + d.path, d.provider), id);
+    for (bool stream : {false, true}) {
+      auto r = chat(R"({"model":")" + id + R"(","stream":)" + (stream ? "true" : "false") +
+                    R"(,"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}],"tool_choice":"required"})");
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->status, 200) << r->body;
+      EXPECT_EQ(r->header("x-gammainfra-endpoint"), id);
+      EXPECT_NE(r->body.find("get_weather"), std::string::npos) << r->body;
+      EXPECT_FALSE(r->header("x-gammainfra-cost-usd").empty() && r->trailers["x-gammainfra-cost-usd"].empty());
+    }
+  }
+}
+
+TEST_F(gateway_e2e, client_disconnect_mid_stream_cancels_the_upstream_and_frees_its_slot) {
+  start(endpoint_yaml("slow/one", "gpt-4o-mini@chunk_ms=100,chunks=100", mock_base() + "/v1"), "slow/one");
+  {
+    raw_connection c(server_->port());
+    auto body = body_for("auto", true);
+    ASSERT_TRUE(c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n" + auth_header() +
+                       "Content-Type: application/json\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n" + body));
+    // Wait until the upstream request is in flight, then vanish.
+    auto target = upstream::parse_target_url(mock_base() + "/v1").value();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (client_->stats(target).inflight == 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_EQ(client_->stats(target).inflight, 1u);
+  }
+  auto target = upstream::parse_target_url(mock_base() + "/v1").value();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (client_->stats(target).inflight != 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // 100 chunks × 100 ms = 10 s if the upstream were left running.
+  EXPECT_EQ(client_->stats(target).inflight, 0u);
 }
 
 }  // namespace
