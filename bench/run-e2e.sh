@@ -21,7 +21,8 @@ WARMUP=${WARMUP:-3}                # seconds of unmeasured load before each targ
 CONC_TPUT=${CONC_TPUT:-64}         # wrk connections for throughput
 CONC_LAT=${CONC_LAT:-8}            # wrk connections for latency percentiles
 WRK_THREADS=${WRK_THREADS:-1}
-RATE=${RATE:-1000}                 # open-loop request rate (ratebench), requests/s
+RATE=${RATE:-1000}                 # open-loop request rate (ratebench), requests/s, non-stream
+STREAM_RATE=${STREAM_RATE:-500}    # open-loop rate for the stream suite (1000/s saturates the gateway today)
 RATE_DURATION=${RATE_DURATION:-8}
 RATE_CONNS=${RATE_CONNS:-64}
 TTFB_N=${TTFB_N:-200}              # sequential paced streams for time to first content
@@ -38,6 +39,8 @@ LOADGEN_CPUS=${LOADGEN_CPUS:-1}    # wrk, ratebench, connhold
 ACCESS_LOG=${ACCESS_LOG:-false}    # gateway access log (nginx runs with access_log off)
 GATEWAY_PORT=${GATEWAY_PORT:-18200}
 PERF=${PERF:-0}                    # 1: after the measurements, perf-record the gateway under wrk load
+NICE=${NICE:-0}                    # e.g. -10 (root): run everything of the benchmark at this nice level, so
+                                   # that other work on a shared machine does not preempt the targets
 BENCH_TMP=${BENCH_TMP:-${TMPDIR:-/tmp}/gi-e2e-bench-$(id -u)}
 NGINX_ECHO_MODULE=${NGINX_ECHO_MODULE:-/usr/lib/nginx/modules/ngx_http_echo_module.so}
 
@@ -46,6 +49,7 @@ NGINX_ECHO_MODULE=${NGINX_ECHO_MODULE:-/usr/lib/nginx/modules/ngx_http_echo_modu
 API_KEY=sk-gammainfra-bench-0000          # the gateway's client key (its sha256 goes in the config)
 UPSTREAM_KEY=sk-bench-upstream-0000       # what the gateway sends upstream (the mock ignores it)
 
+if [[ $NICE != 0 ]]; then renice -n "$NICE" -p $$ >/dev/null; fi  # inherited by everything started below
 ts=$(date -u +%Y%m%dT%H%M%SZ)
 run=$BENCH_TMP/run-$ts
 mkdir -p "$run" "$BENCH_TMP/bin"
@@ -178,7 +182,9 @@ rate_run() {  # TARGET SUITE
   local out=$run/$1.$2.rate extra=()
   [[ $2 == stream ]] && extra+=(-e '"Retry"')
   [[ $1 == gateway ]] && { extra+=(-x X-GammaInfra-Overhead-Ms); scrape_overhead_hist "$out.hist0"; }
-  taskset -c "$LOADGEN_CPUS" "$RB" -r "$RATE" -d "$RATE_DURATION" -w "$WARMUP" -c "$RATE_CONNS" \
+  local rate=$RATE
+  [[ $2 == stream ]] && rate=$STREAM_RATE
+  taskset -c "$LOADGEN_CPUS" "$RB" -r "$rate" -d "$RATE_DURATION" -w "$WARMUP" -c "$RATE_CONNS" \
     -b "$BODY" -H "${HDRS[0]}" "${extra[@]}" "$URL" > "$out.json" 2> "$out.err" || { log "ratebench failed: $(cat "$out.err")"; return 0; }
   [[ $1 == gateway ]] && scrape_overhead_hist "$out.hist1"
   save "$out.json" "$1" "$2" rate
@@ -239,7 +245,7 @@ for suite in $SUITES; do
     json|stream)
       for t in $order; do
         smoke "$t" "$suite" || continue
-        log "$t/$suite: warm-up ${WARMUP}s, throughput c$CONC_TPUT, latency c$CONC_LAT, open loop ${RATE}/s"
+        log "$t/$suite: warm-up ${WARMUP}s, throughput c$CONC_TPUT, latency c$CONC_LAT, open loop $([[ $suite == json ]] && echo "$RATE" || echo "$STREAM_RATE")/s"
         wrk_run "$t" "$suite" warmup "$CONC_TPUT" "$WARMUP"
         wrk_run "$t" "$suite" tput "$CONC_TPUT" "$DURATION"
         wrk_run "$t" "$suite" lat "$CONC_LAT" "$DURATION"
@@ -284,7 +290,7 @@ fi
 
 gw_version=$([[ -n $gw_pid ]] && "$GI_BINARY" --version 2>/dev/null | head -1 || true)
 python3 "$here/tools/report.py" "$meas" --run "$run" --ts "$ts" --load "$load_start -> $load_end" \
-  --wall "$(( $(date +%s) - t_start ))" --config "DURATION=$DURATION WARMUP=$WARMUP CONC_TPUT=$CONC_TPUT CONC_LAT=$CONC_LAT RATE=$RATE RATE_DURATION=$RATE_DURATION RATE_CONNS=$RATE_CONNS TTFB_N=$TTFB_N IDLE_CONNS=$IDLE_CONNS SLOW_STREAMS=$SLOW_STREAMS SUT_CPUS=$SUT_CPUS MOCK_CPUS=$MOCK_CPUS LOADGEN_CPUS=$LOADGEN_CPUS ACCESS_LOG=$ACCESS_LOG" \
+  --wall "$(( $(date +%s) - t_start ))" --config "DURATION=$DURATION WARMUP=$WARMUP CONC_TPUT=$CONC_TPUT CONC_LAT=$CONC_LAT RATE=$RATE STREAM_RATE=$STREAM_RATE RATE_DURATION=$RATE_DURATION RATE_CONNS=$RATE_CONNS TTFB_N=$TTFB_N IDLE_CONNS=$IDLE_CONNS SLOW_STREAMS=$SLOW_STREAMS SUT_CPUS=$SUT_CPUS MOCK_CPUS=$MOCK_CPUS LOADGEN_CPUS=$LOADGEN_CPUS ACCESS_LOG=$ACCESS_LOG NICE=$NICE" \
   --gateway "$GI_BINARY $gw_version" | tee "$run/report.md"
 [[ $PERF == 1 && -s $run/perf.json.top.txt ]] && { echo; echo "perf (json, self time):"; head -25 "$run/perf.json.top.txt"; }
 log "raw output and report in $run"
