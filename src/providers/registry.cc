@@ -1,6 +1,7 @@
 #include "providers/registry.h"
 
 #include "providers/openai_compat/codec.h"
+#include "providers/registry_hooks.h"
 
 namespace gi::providers {
 
@@ -28,10 +29,9 @@ const adapter* find_adapter(core::provider_kind kind) noexcept {
       static const openai_compat::codec c(openai_compat::mistral_dialect());
       return &c;
     }
-    // Not yet available: their codecs land with their own issues.
-    case core::provider_kind::anthropic: return nullptr;
-    case core::provider_kind::gemini: return nullptr;
-    case core::provider_kind::bedrock: return nullptr;
+    case core::provider_kind::anthropic: return anthropic_adapter();
+    case core::provider_kind::gemini: return gemini_adapter();
+    case core::provider_kind::bedrock: return bedrock_adapter();
   }
   return nullptr;
 }
