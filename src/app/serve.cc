@@ -6,7 +6,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "app/gateway_handler.h"
 #include "server/gateway_server.h"
+#include "upstream/options_from_config.h"
 
 namespace gi::app {
 
@@ -19,8 +21,13 @@ int run_serve(config::snapshot_ptr cfg) {
   boost::asio::io_context signal_ioc(1);
   boost::asio::signal_set signals(signal_ioc, SIGINT, SIGTERM);
 
+  auto metrics = std::make_shared<telemetry::metrics_registry>();
+  auto client = std::make_shared<upstream::client>(upstream::options_from_config(cfg->upstream));
   server::server_options opts;
   opts.config = cfg;
+  opts.metrics = metrics;
+  opts.handler = std::make_shared<gateway_handler>(cfg, client, core::system_clock_source::instance(),
+                                                   metrics);
   server::gateway_server srv(std::move(opts));
   auto port = srv.start();
   if (!port) {
@@ -41,6 +48,8 @@ int run_serve(config::snapshot_ptr cfg) {
   });
   signal_ioc.run();  // returns after the first signal
   srv.wait();
+  // Pooled upstream connections live on the server's io_contexts: drop them before those go.
+  client->close_idle();
   return 0;
 }
 
