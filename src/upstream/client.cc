@@ -179,7 +179,19 @@ void response_stream::cancel() noexcept {
   }
 }
 
+// Asio throws operation_aborted at the next co_await once the caller's coroutine has been
+// cancelled (this_coro::throw_if_cancelled defaults to true). Errors are values at this
+// module's boundary, so the public coroutines catch it; RAII has already closed the socket
+// and released the slot by then.
 asio::awaitable<core::result<std::string_view>> response_stream::read() {
+  try {
+    co_return co_await read_impl();
+  } catch (const boost::system::system_error&) {
+    co_return impl_->fail(cancelled_error());
+  }
+}
+
+asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
   auto& s = *impl_;
   if (s.failure) co_return *s.failure;
   if (s.done) co_return std::string_view();
@@ -209,7 +221,12 @@ asio::awaitable<core::result<std::string_view>> response_stream::read() {
 asio::awaitable<core::result<std::string>> response_stream::read_all() {
   std::string out;
   for (;;) {
-    auto piece = co_await read();
+    core::result<std::string_view> piece = cancelled_error();
+    try {
+      piece = co_await read();
+    } catch (const boost::system::system_error&) {
+      co_return impl_->fail(cancelled_error());
+    }
     if (!piece) co_return std::move(piece).error();
     if (piece->empty()) co_return out;
     out.append(*piece);
@@ -267,6 +284,15 @@ void client::close_idle() {
 }
 
 asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open(
+    target_url target, const core::upstream_request& req, phase_deadlines deadlines) {
+  try {
+    co_return co_await open_impl(std::move(target), req, deadlines);
+  } catch (const boost::system::system_error&) {
+    co_return cancelled_error();
+  }
+}
+
+asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open_impl(
     target_url target, const core::upstream_request& req, phase_deadlines deadlines) {
   std::shared_ptr<impl> self = impl_;
   if (self->init_error) co_return *self->init_error;
@@ -371,9 +397,14 @@ asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open(
 asio::awaitable<core::result<http_response>> client::send(target_url target,
                                                           const core::upstream_request& req,
                                                           phase_deadlines deadlines) {
-  auto stream = co_await open(target, req, deadlines);
+  auto stream = co_await open(std::move(target), req, deadlines);
   if (!stream) co_return std::move(stream).error();
-  auto body = co_await (*stream)->read_all();
+  core::result<std::string> body = cancelled_error();
+  try {
+    body = co_await (*stream)->read_all();
+  } catch (const boost::system::system_error&) {
+    co_return cancelled_error();
+  }
   if (!body) co_return std::move(body).error();
   http_response r;
   r.status = (*stream)->head().status;
