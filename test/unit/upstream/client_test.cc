@@ -160,6 +160,21 @@ TEST_F(ClientTest, StreamingReadDeliversPiecesThenEnds) {
   EXPECT_EQ(c.stats(t).inflight, 0u);
 }
 
+TEST_F(ClientTest, BodyDelimitedByCloseIsReadToEofAndNotPooled) {
+  test_server srv(io, [](server_conn& c) -> awaitable<void> {
+    if (co_await c.read_request()) {
+      co_await c.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{\"until\":\"eof\"}");
+      c.close();
+    }
+  });
+  client c{client_options{}};
+  const auto t = local(srv.port());
+  auto r = run_until_done(io, c.send(t, post(), fast()));
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->body, R"({"until":"eof"})");
+  EXPECT_EQ(c.stats(t).idle, 0u);
+}
+
 TEST_F(ClientTest, NonSuccessStatusIsAResponseNotAnError) {
   test_server srv(io, [](server_conn& c) -> awaitable<void> {
     while (auto req = co_await c.read_request())
