@@ -526,11 +526,13 @@ class session final : public session_base,
 void gateway_server::impl::reject(tcp::socket& s) {
   // Over the limit: a best-effort 503 without reading the request, then close. Plain
   // non-blocking write: the kernel buffer of a fresh socket always takes these bytes.
+  // Runs on thread 0 (the accept loop), so thread 0's id source is safe to use.
   rejected->inc();
   static constexpr std::string_view body =
       R"({"error":{"message":"The server is at its connection limit; retry later.","type":"server_error","param":null,"code":"too_many_connections"}})";
   std::string msg = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                    "Connection: close\r\nRetry-After: 1\r\nContent-Length: " +
+                    "Connection: close\r\nRetry-After: 1\r\n" + std::string(headers::request_id) +
+                    ": " + threads[0]->ids->next_request_id() + "\r\nContent-Length: " +
                     std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
   error_code ig;
   if (!tls) {

@@ -121,6 +121,8 @@ TEST(server_limits, max_connections_rejects_the_excess) {
   auto r = c.read_response(5s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->header("x-gammainfra-request-id").rfind("gi-", 0), 0u);
+  EXPECT_NE(r->body.find("\"error\""), std::string::npos);
   EXPECT_TRUE(c.wait_closed(5s));
   // The admitted connections still work.
   ASSERT_TRUE(a.send(make_request("GET", "/healthz")));
