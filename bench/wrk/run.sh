@@ -64,7 +64,7 @@ status="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: appli
   "http://127.0.0.1:$port/v1/chat/completions")"
 [[ "$status" == 400 ]] || { echo "bench/wrk: expected 400 from the invalid chat request, got $status" >&2; exit 1; }
 
-echo "gammainfra $("$bin" --version 2>/dev/null || true) on 127.0.0.1:$port; server: taskset -c 0, 1 I/O thread; wrk: taskset -c 1, $wrk_threads thread(s), $conns connections, $duration"
+echo "$("$bin" --version 2>/dev/null || true) on 127.0.0.1:$port; server: taskset -c 0, 1 I/O thread; wrk: taskset -c 1, $wrk_threads thread(s), $conns connections, $duration"
 echo
 echo "== GET /healthz"
 taskset -c 1 wrk -t"$wrk_threads" -c"$conns" -d"$duration" --latency \
