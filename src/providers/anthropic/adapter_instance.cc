@@ -1,8 +1,11 @@
+#include "providers/anthropic/codec.h"
 #include "providers/registry_hooks.h"
 
 namespace gi::providers {
 
-// Placeholder until the anthropic codec lands (its issue replaces this file).
-const adapter* anthropic_adapter() noexcept { return nullptr; }
+const adapter* anthropic_adapter() noexcept {
+  static const anthropic::codec c;
+  return &c;
+}
 
 }  // namespace gi::providers

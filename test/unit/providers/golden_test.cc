@@ -9,7 +9,8 @@
 //   error    upstream.error.json + case.toml `status`, `header.<name>` -> expected.error.json
 //   state    expected.tool_state.json: side-store entries written by decode / stream
 // case.toml keys: dialect, model, path_prefix, status, header.<name>, state.<tool_call_id>
-// (pre-seeds the side store with DeepSeek reasoning), request_stream_usage.
+// (pre-seeds the side store with DeepSeek reasoning, or with Anthropic thinking blocks when
+// state_type = "thinking_blocks"), request_stream_usage.
 // GW_UPDATE_GOLDEN=1 rewrites the expected files (not expected.tool_state.json).
 
 #include <algorithm>
@@ -106,12 +107,14 @@ class golden : public ::testing::TestWithParam<golden_case> {
     tgt_.request_stream_usage = meta_.count("request_stream_usage") == 0 || meta_["request_stream_usage"] != "false";
     tgt_.now = fixed_now;
     tgt_.tool_state = &store_;
+    // `state_type = "thinking_blocks"` seeds Anthropic thinking blocks instead of reasoning.
+    const auto state_type = meta_.count("state_type") && meta_["state_type"] == "thinking_blocks"
+                                ? providers::tool_state_type::thinking_blocks
+                                : providers::tool_state_type::reasoning_content;
     for (const auto& [k, v] : meta_) {
       if (k.starts_with("header.")) headers_.emplace_back(k.substr(7), v);
       if (k.starts_with("state."))
-        (void)store_.put(k.substr(6),
-                         providers::tool_state{*kind, tgt_.model,
-                                               providers::tool_state_type::reasoning_content, v},
+        (void)store_.put(k.substr(6), providers::tool_state{*kind, tgt_.model, state_type, v},
                          fixed_now - std::chrono::minutes(5));
     }
   }
