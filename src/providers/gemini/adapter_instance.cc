@@ -1,8 +1,11 @@
+#include "providers/gemini/codec.h"
 #include "providers/registry_hooks.h"
 
 namespace gi::providers {
 
-// Placeholder until the gemini codec lands (its issue replaces this file).
-const adapter* gemini_adapter() noexcept { return nullptr; }
+const adapter* gemini_adapter() noexcept {
+  static const gemini::codec instance;
+  return &instance;
+}
 
 }  // namespace gi::providers
