@@ -233,8 +233,16 @@ class session final : public session_base,
     res.version(version_);
     res.result(static_cast<unsigned>(status));
     set_common(res, headers);
-    res.chunked(true);
-    if (!trailer_names.empty()) {
+    // HTTP/1.0 has no chunked coding: the body is delimited by closing the connection and
+    // trailers are dropped (the final SSE event carries the same data).
+    close_delimited_ = version_ < 11;
+    if (close_delimited_) {
+      keep_alive_ = false;
+      res.keep_alive(false);
+    } else {
+      res.chunked(true);
+    }
+    if (!trailer_names.empty() && !close_delimited_) {
       std::string t;
       for (const auto& n : trailer_names) {
         if (!t.empty()) t += ", ";
@@ -255,8 +263,10 @@ class session final : public session_base,
     if (!streaming_ || stream_ended_ || gone_) co_return false;
     if (data.empty()) co_return true;  // an empty chunk would be the terminating chunk
     arm(srv_.cfg.read_timeout);
-    auto [ec, n] =
-        co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data)), use_tuple);
+    auto [ec, n] = close_delimited_
+                       ? co_await asio::async_write(stream_, asio::buffer(data), use_tuple)
+                       : co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data)),
+                                                    use_tuple);
     disarm();
     bytes_out_ += n;
     if (ec) gone_ = true;
@@ -266,6 +276,7 @@ class session final : public session_base,
   asio::awaitable<bool> end_stream(core::header_list trailers) override {
     if (!streaming_ || stream_ended_ || gone_) co_return false;
     stream_ended_ = true;
+    if (close_delimited_) co_return true;  // the close ends the body
     http::fields trailer;
     for (const auto& [k, v] : trailers) trailer.insert(k, v);
     arm(srv_.cfg.read_timeout);
@@ -494,7 +505,7 @@ class session final : public session_base,
     request_id_ = thread_.ids->next_request_id();
     status_ = 0;
     bytes_in_ = bytes_out_ = 0;
-    responded_ = streaming_ = stream_ended_ = false;
+    responded_ = streaming_ = stream_ended_ = close_delimited_ = false;
     keep_alive_ = true;
     version_ = 11;
   }
@@ -517,6 +528,7 @@ class session final : public session_base,
   bool responded_ = false;
   bool streaming_ = false;
   bool stream_ended_ = false;
+  bool close_delimited_ = false;
   bool keep_alive_ = true;
   unsigned version_ = 11;
 };

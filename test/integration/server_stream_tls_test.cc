@@ -1,5 +1,6 @@
 // Chunked streaming through response_writer (with trailers) and the TLS listener.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -55,6 +56,27 @@ TEST(server_stream, chunked_response_with_trailers) {
     EXPECT_EQ(r->trailers["x-gammainfra-cost-usd"], "0.000412");
     EXPECT_EQ(r->trailers["x-gammainfra-fallback-chain"], "test/echo;ok;ms=1");
   }
+}
+
+TEST(server_stream, http10_client_gets_a_close_delimited_stream) {
+  running_server s(test_config(), std::make_shared<streaming_handler>());
+  raw_connection c(s.port());
+  auto body = chat_body();
+  ASSERT_TRUE(c.send("POST /v1/chat/completions HTTP/1.0\r\n" + auth_header() +
+                     "Content-Type: application/json\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body));
+  std::string raw;
+  char buf[4096];
+  for (;;) {
+    auto n = ::recv(c.fd(), buf, sizeof buf, 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<std::size_t>(n));
+  }
+  EXPECT_EQ(raw.rfind("HTTP/1.0 200", 0), 0u) << raw;
+  EXPECT_EQ(raw.find("chunked"), std::string::npos) << raw;
+  auto sep = raw.find("\r\n\r\n");
+  ASSERT_NE(sep, std::string::npos);
+  EXPECT_EQ(raw.substr(sep + 4), "data: one\n\ndata: two\n\ndata: [DONE]\n\n");
 }
 
 // A self-signed certificate for "localhost", generated in-process with the OpenSSL 3 API.
