@@ -52,6 +52,12 @@ enum class tool_id_rule : std::uint8_t {
   not_sent,        // correlation by name/position (Gemini)
 };
 
+// How a 2xx stream body is framed (the executor picks the framer by this).
+enum class stream_framing : std::uint8_t {
+  sse,               // text/event-stream (every provider but Bedrock)
+  aws_event_stream,  // application/vnd.amazon.eventstream (Bedrock ConverseStream, §9.4)
+};
+
 struct capabilities {
   bool streaming = true;
   bool tools = true;
@@ -64,6 +70,7 @@ struct capabilities {
   bool stream_usage = true;        // usage is available at the end of a stream
   int max_stop_sequences = 4;      // 0 = stop sequences not supported
   tool_id_rule tool_ids = tool_id_rule::any;
+  providers::stream_framing stream_framing = providers::stream_framing::sse;
 };
 
 // Where and how one attempt is sent. Endpoint fields come from the catalog; the per-request
@@ -73,6 +80,9 @@ struct target {
   std::string path_prefix;  // prepended to the provider path ("" for most; base URL holds /v1)
   std::string api_version;  // e.g. Anthropic version, Bedrock; unused by the OpenAI family
   std::string region;       // Bedrock / regional hosts; unused by the OpenAI family
+  // The Host header the request will carry ("host[:port]"); Bedrock signs it (§9.3).
+  // Empty = the provider's default host for `region`.
+  std::string host;
   // Ask the upstream for usage in streams even when the client did not (billing needs it,
   // providers.md §10.3). The client still only sees usage if it asked.
   bool request_stream_usage = true;
@@ -99,6 +109,7 @@ struct credentials {
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;
+  std::string region;  // SigV4 credential-scope region (the endpoint's aws_region)
 };
 
 // One framed upstream event: an SSE event (event name + joined data) or, for Bedrock, one
