@@ -1,5 +1,6 @@
 #include "auth/authenticator.h"
 
+#include <chrono>
 #include <cstring>
 #include <memory>
 
@@ -70,6 +71,13 @@ authenticator::authenticator(const config::auth_config& cfg) {
   }
 }
 
+authenticator::authenticator(const config::auth_config& cfg,
+                             std::shared_ptr<const key_directory> directory, const core::clock& clk)
+    : authenticator(cfg) {
+  directory_ = std::move(directory);
+  clock_ = &clk;
+}
+
 core::result<principal> authenticator::authenticate(std::string_view authorization) const {
   std::string_view v = trim(authorization);
   if (v.empty())
@@ -96,6 +104,17 @@ core::result<principal> authenticator::authenticate(std::string_view authorizati
                            "invalid_api_key");
   unsigned char digest[32];
   if (!sha256(key, digest)) return core::error(core::error_kind::internal, "SHA-256 failed");
+  if (directory_) {
+    if (auto k = directory_->by_digest(std::string(reinterpret_cast<const char*>(digest), 32))) {
+      if (k->revoked_at_ms)
+        return unauthenticated("The API key " + k->prefix + "… has been revoked.", "invalid_api_key");
+      auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        clock_->system_now().time_since_epoch()).count();
+      if (k->expires_at_ms && *k->expires_at_ms <= now_ms)
+        return unauthenticated("The API key " + k->prefix + "… has expired.", "expired_api_key");
+      return principal{k->id, k->account_id, k};
+    }
+  }
   // Compare against every configured digest in constant time and without an early exit,
   // so the time taken reveals neither which key matched nor how much of a digest did.
   const entry* match = nullptr;
@@ -105,7 +124,7 @@ core::result<principal> authenticator::authenticate(std::string_view authorizati
   }
   if (match == nullptr)
     return unauthenticated("Incorrect API key provided: " + mask(key) + ".", "invalid_api_key");
-  return principal{match->id};
+  return principal{match->id, {}, nullptr};
 }
 
 std::string sha256_hex(std::string_view data) {
