@@ -17,6 +17,29 @@ credential_source::credential_source(const config::snapshot& cfg, env_lookup env
       by_endpoint_.emplace(ep.id, providers::credentials{});
       continue;
     }
+    // Bedrock (providers.md §9.1): a Bedrock API key (bearer) from api_key_env when set,
+    // else SigV4 from the AWS variables named in the endpoint; region = aws_region.
+    if (ep.provider == core::provider_kind::bedrock) {
+      providers::credentials c;
+      c.region = ep.aws_region;
+      if (!ep.api_key_env.empty()) {
+        if (auto key = env(ep.api_key_env)) {
+          c.api_key = *key;
+          by_endpoint_.emplace(ep.id, std::move(c));
+          continue;
+        }
+      }
+      if (ep.aws_access_key_id_env.empty() || ep.aws_secret_access_key_env.empty()) continue;
+      auto akid = env(ep.aws_access_key_id_env);
+      auto secret = env(ep.aws_secret_access_key_env);
+      if (!akid || !secret) continue;
+      c.access_key_id = *akid;
+      c.secret_access_key = *secret;
+      if (!ep.aws_session_token_env.empty())
+        if (auto token = env(ep.aws_session_token_env)) c.session_token = *token;
+      by_endpoint_.emplace(ep.id, std::move(c));
+      continue;
+    }
     if (ep.api_key_env.empty()) continue;
     auto key = env(ep.api_key_env);
     if (!key) continue;

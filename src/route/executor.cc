@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "providers/bedrock/event_stream.h"
 #include "providers/registry.h"
 #include "upstream/options_from_config.h"
 #include "upstream/sse_framer.h"
@@ -89,6 +90,7 @@ executor::executor(config::snapshot_ptr cfg, upstream::client& client,
     if (auto u = upstream::parse_target_url(base)) rt.url = *u;
     rt.target.model = ep.model;
     rt.target.region = ep.aws_region.empty() ? ep.region : ep.aws_region;
+    if (rt.url) rt.target.host = rt.url->host_header();  // SigV4 signs the Host (§9.3)
     rt.target.request_stream_usage = true;
     rt.deadlines = upstream::deadlines_from_config(cfg_->upstream, &ep);
     endpoints_.push_back(std::move(rt));
@@ -297,8 +299,12 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
     co_return fail(a.rt.adapter->classify_error(head.status, head.headers,
                                                 body ? std::string_view(*body) : std::string_view()));
   }
+  // Bedrock streams are AWS event-stream binary, every other provider SSE.
+  const bool event_stream =
+      a.rt.adapter->capabilities().stream_framing == providers::stream_framing::aws_event_stream;
+  const std::string_view want_ct = event_stream ? "application/vnd.amazon.eventstream" : "text/event-stream";
   if (auto ct = core::find_header(head.headers, "Content-Type");
-      !ct || ct->find("text/event-stream") == std::string_view::npos) {
+      !ct || ct->find(want_ct) == std::string_view::npos) {
     stream->cancel();
     co_return fail(core::error(core::error_kind::protocol,
                                "upstream answered a stream request with Content-Type '" +
@@ -306,6 +312,8 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
   }
 
   upstream::sse_framer framer;
+  providers::bedrock::event_stream::decoder es_decoder;
+  std::vector<providers::bedrock::event_stream::message> es_messages;
   auto decoder = a.rt.adapter->make_stream_decoder(a.tgt);
   std::vector<upstream::sse_event> frames;
   std::vector<core::stream_event> decoded;
@@ -368,23 +376,52 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
     co_return std::nullopt;
   };
 
+  // One framed_event per event-stream message (providers.md §9.4).
+  auto feed_messages = [&] {
+    for (const auto& m : es_messages) {
+      auto type = m.string_header(":message-type").value_or("");
+      auto name = type == "exception" ? m.string_header(":exception-type").value_or("")
+                  : type == "error"   ? m.string_header(":error-code").value_or("")
+                                      : m.string_header(":event-type").value_or("");
+      decoder->feed({name, m.payload, type}, decoded);
+    }
+    es_messages.clear();
+  };
+
   for (;;) {
     auto t1 = clock_.steady_now();
     auto chunk = co_await stream->read();
     res.upstream_wait += clock_.steady_now() - t1;
     if (!chunk) co_return fail(std::move(chunk).error());
     bool eof = chunk->empty();
-    if (!eof) {
-      framer.feed(*chunk, frames);
-      if (framer.buffered() > frame_cap) {
-        stream->cancel();
-        co_return fail(core::error(core::error_kind::protocol, "upstream SSE event exceeds the size cap"));
+    // Corrupt event-stream framing cannot be resynchronised: the messages before it are
+    // delivered, then the attempt fails as a protocol error (fallback if uncommitted).
+    std::optional<core::error> framing_err;
+    if (event_stream) {
+      if (!eof) {
+        auto es_err = es_decoder.feed(*chunk, es_messages);
+        if (es_err != providers::bedrock::event_stream::decode_error::none) {
+          framing_err = core::error(core::error_kind::protocol,
+                                    "upstream event-stream: " +
+                                        std::string(providers::bedrock::event_stream::to_string(es_err)));
+        }
+      } else if (es_decoder.has_partial()) {
+        co_return fail(core::error(core::error_kind::truncated, "upstream stream ended inside an event-stream message"));
       }
-    } else if (!framer.finish(frames)) {
-      co_return fail(core::error(core::error_kind::truncated, "upstream stream ended inside an event"));
+      feed_messages();
+    } else {
+      if (!eof) {
+        framer.feed(*chunk, frames);
+        if (framer.buffered() > frame_cap) {
+          stream->cancel();
+          co_return fail(core::error(core::error_kind::protocol, "upstream SSE event exceeds the size cap"));
+        }
+      } else if (!framer.finish(frames)) {
+        co_return fail(core::error(core::error_kind::truncated, "upstream stream ended inside an event"));
+      }
+      for (const auto& f : frames) decoder->feed({f.event, f.data, {}}, decoded);
+      frames.clear();
     }
-    for (const auto& f : frames) decoder->feed({f.event, f.data, {}}, decoded);
-    frames.clear();
     std::optional<core::error> trunc;
     if (eof) trunc = decoder->finish(decoded);
     std::optional<core::error> err = co_await deliver();
@@ -400,6 +437,10 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
       }
       stream->cancel();
       co_return fail(std::move(*err));
+    }
+    if (framing_err) {
+      stream->cancel();
+      co_return fail(std::move(*framing_err));
     }
     if (trunc) co_return fail(std::move(*trunc));
     if (eof) break;
