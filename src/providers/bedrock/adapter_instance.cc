@@ -1,8 +1,11 @@
+#include "providers/bedrock/codec.h"
 #include "providers/registry_hooks.h"
 
 namespace gi::providers {
 
-// Placeholder until the bedrock codec lands (its issue replaces this file).
-const adapter* bedrock_adapter() noexcept { return nullptr; }
+const adapter* bedrock_adapter() noexcept {
+  static const bedrock::codec c;
+  return &c;
+}
 
 }  // namespace gi::providers
