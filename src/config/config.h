@@ -122,6 +122,25 @@ struct logging_config {
   bool access_log = true;
 };
 
+// Accounts, credits and billing (issue 10; design §4.6–§4.7). Secrets are never in the
+// file: the admin token and the BYOK master keys are read from the environment variables
+// named here.
+struct accounts_config {
+  bool enabled = false;                       // false = config-listed keys only, no billing
+  std::string store_path = "data/gammainfra.db";
+  std::string admin_token_env = "GAMMAINFRA_ADMIN_TOKEN";
+  std::string byok_master_key_env = "GAMMAINFRA_BYOK_KEY";            // 64 hex chars
+  std::string byok_previous_key_env = "GAMMAINFRA_BYOK_PREVIOUS_KEY";  // during rotation
+  core::money byok_fee;                       // per BYOK request; default 0
+  std::int64_t typical_output_tokens = 1024;  // reservation when max_tokens is absent
+  std::int64_t default_rpm = 0;               // per key; 0 = unlimited
+  std::int64_t default_tpm = 0;
+  bool signup_enabled = false;                // POST /v1/signup
+  std::int64_t signup_per_ip_per_hour = 5;
+  int request_log_retention_days = 30;
+  milliseconds flush_interval{50};            // ledger/request-log group commit
+};
+
 struct snapshot {
   server_config server;
   auth_config auth;
@@ -129,6 +148,7 @@ struct snapshot {
   std::vector<endpoint_config> endpoints;
   routing_config routing;
   logging_config logging;
+  accounts_config accounts;
   // Short hex hash of the routing-relevant config (endpoints + routing), for
   // X-GammaInfra-Router-Version.
   std::string hash;

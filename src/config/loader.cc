@@ -87,7 +87,7 @@ class loader {
     if (is_catalog)
       check_map(root, "", {"endpoints", "routing"});
     else
-      check_map(root, "", {"catalog", "server", "auth", "upstream", "endpoints", "routing", "logging"});
+      check_map(root, "", {"catalog", "server", "auth", "upstream", "endpoints", "routing", "logging", "accounts"});
     seen_ids_.clear();
     if (auto n = root["server"]) server(n, "server");
     if (auto n = root["auth"]) auth(n, "auth");
@@ -95,6 +95,7 @@ class loader {
     if (auto n = root["endpoints"]) endpoints(n, "endpoints", is_catalog);
     if (auto n = root["routing"]) routing(n, "routing");
     if (auto n = root["logging"]) logging(n, "logging");
+    if (auto n = root["accounts"]) accounts(n, "accounts");
   }
 
   // Cross references over the merged set.
@@ -484,6 +485,46 @@ class loader {
       s_.logging.level = l;
     }
     if (auto v = n["access_log"]) s_.logging.access_log = read_bool(v, child_path(p, "access_log"));
+  }
+
+  void accounts(const YAML::Node& n, const std::string& p) {
+    check_map(n, p, {"enabled", "store", "admin_token_env", "byok_master_key_env",
+                     "byok_previous_key_env", "byok_fee_usd", "typical_output_tokens",
+                     "rate_limits", "signup", "request_log_retention_days", "flush_interval"});
+    auto& c = s_.accounts;
+    if (auto v = n["enabled"]) c.enabled = read_bool(v, child_path(p, "enabled"));
+    if (auto v = n["store"]) {
+      c.store_path = read_string(v, child_path(p, "store"));
+      if (c.store_path.empty()) fail(child_path(p, "store"), v, "must not be empty");
+      std::filesystem::path f = c.store_path;
+      if (f.is_relative() && !base_dir_.empty()) c.store_path = (std::filesystem::path(base_dir_) / f).string();
+    }
+    if (auto v = n["admin_token_env"]) c.admin_token_env = read_env_name(v, child_path(p, "admin_token_env"));
+    if (auto v = n["byok_master_key_env"]) c.byok_master_key_env = read_env_name(v, child_path(p, "byok_master_key_env"));
+    if (auto v = n["byok_previous_key_env"])
+      c.byok_previous_key_env = read_env_name(v, child_path(p, "byok_previous_key_env"));
+    if (auto v = n["byok_fee_usd"]) {
+      auto fee = core::money::parse(read_string(v, child_path(p, "byok_fee_usd")));
+      if (!fee || fee->nanos() < 0) fail(child_path(p, "byok_fee_usd"), v, "must be a non-negative decimal USD amount");
+      c.byok_fee = *fee;
+    }
+    if (auto v = n["typical_output_tokens"])
+      c.typical_output_tokens = read_int(v, child_path(p, "typical_output_tokens"), 1, 10'000'000);
+    if (auto r = n["rate_limits"]) {
+      std::string rp = child_path(p, "rate_limits");
+      check_map(r, rp, {"requests_per_minute", "tokens_per_minute"});
+      if (auto v = r["requests_per_minute"]) c.default_rpm = read_int(v, child_path(rp, "requests_per_minute"), 0, 100'000'000);
+      if (auto v = r["tokens_per_minute"]) c.default_tpm = read_int(v, child_path(rp, "tokens_per_minute"), 0, 1'000'000'000'000);
+    }
+    if (auto sgn = n["signup"]) {
+      std::string sp = child_path(p, "signup");
+      check_map(sgn, sp, {"enabled", "per_ip_per_hour"});
+      if (auto v = sgn["enabled"]) c.signup_enabled = read_bool(v, child_path(sp, "enabled"));
+      if (auto v = sgn["per_ip_per_hour"]) c.signup_per_ip_per_hour = read_int(v, child_path(sp, "per_ip_per_hour"), 1, 1'000'000);
+    }
+    if (auto v = n["request_log_retention_days"])
+      c.request_log_retention_days = static_cast<int>(read_int(v, child_path(p, "request_log_retention_days"), 1, 36'500));
+    if (auto v = n["flush_interval"]) c.flush_interval = read_duration(v, child_path(p, "flush_interval"));
   }
 
   snapshot& s_;
