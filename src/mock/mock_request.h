@@ -5,6 +5,8 @@
 // copies the header block.
 
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace gi::mock {
 
@@ -19,6 +21,9 @@ struct mock_request {
   std::string_view anthropic_version;
   std::string_view x_amz_date;     // Bedrock (later)
   std::string_view host;
+  // Every header as received, filled only for Bedrock paths (/model/…): SigV4 verification
+  // recomputes the signature over whichever headers the client signed.
+  const std::vector<std::pair<std::string_view, std::string_view>>* all_headers = nullptr;
 };
 
 }  // namespace gi::mock

@@ -144,6 +144,11 @@ class session {
       mr.anthropic_version = req["anthropic-version"];
       mr.x_amz_date = req["x-amz-date"];
       mr.host = req[http::field::host];
+      std::vector<std::pair<std::string_view, std::string_view>> all_headers;
+      if (mr.target.starts_with("/model/")) {  // Bedrock: SigV4 needs every signed header
+        for (const auto& f : req) all_headers.emplace_back(f.name_string(), f.value());
+        mr.all_headers = &all_headers;
+      }
       const response_plan plan = route(mr, ctx_);
       const bool keep = co_await execute(plan, req.keep_alive());
       if (!keep) {
@@ -327,6 +332,7 @@ core::result<std::uint16_t> mock_server::start(const server_options& opts) {
   if (s.acceptor) return core::error(core::error_kind::internal, "mock server already started");
   s.limits = session_limits{opts.max_body_bytes, opts.idle_timeout, opts.write_timeout};
   s.ctx.created = opts.created.value_or(static_cast<std::int64_t>(std::time(nullptr)));
+  s.ctx.unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };  // SigV4 skew
   beast::error_code ec;
   const auto addr = net::ip::make_address(opts.host, ec);
   if (ec) return core::error(core::error_kind::internal, "mock: bad listen address '" + opts.host + "': " + ec.message());

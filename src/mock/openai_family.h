@@ -5,6 +5,7 @@
 // that it can prove those codecs right.
 
 #include <cstdint>
+#include <string>
 
 #include "mock/dialect.h"
 #include "mock/mock_request.h"
@@ -14,6 +15,12 @@ namespace gi::mock {
 
 struct mock_context {
   std::int64_t created = 1735689600;  // `created` of every response
+  // Bedrock SigV4 verification (bedrock.cc): the one accepted key pair (the AWS
+  // documentation example by default), and the wall clock for the 5-minute skew check
+  // (null = no skew check, for pure unit tests).
+  std::string aws_access_key_id = "AKIDEXAMPLE";
+  std::string aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  std::int64_t (*unix_now)() = nullptr;
 };
 
 response_plan handle_openai_family(dialect d, const mock_request& req, const mock_context& ctx);
