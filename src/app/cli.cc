@@ -49,6 +49,42 @@ int run_cli(int argc, char** argv, const cli_commands& commands, std::ostream& o
   demo->add_option("--port,-p", demo_opts.port, "Gateway port")->capture_default_str();
   demo->add_option("--data-dir", demo_opts.data_dir, "Directory for the demo's data")->capture_default_str();
 
+  classify_options classify_opts;
+  auto* classify = app.add_subcommand("classify", "Print the task label, source and the 8 class probabilities");
+  classify->add_option("TEXT", classify_opts.texts, "Text(s) to classify");
+  classify->add_option("--file,-f", classify_opts.file,
+                       "JSONL with \"text\" per line; with \"label\" on every line prints accuracy, macro-F1, "
+                       "per-class F1 and the confusion matrix");
+  classify->add_option("--encoder", classify_opts.encoder,
+                       "auto (MiniLM when installed and trained, else lexical) | lexical | minilm")
+      ->capture_default_str();
+  classify->add_option("--model", classify_opts.model, "Lexical model file (default: the built-in shipped model)");
+  classify->add_option("--data-dir", classify_opts.data_dir,
+                       "Where `model fetch` installed MiniLM (default: $GAMMAINFRA_DATA_DIR or ./gammainfra-data)");
+
+  train_options train_opts;
+  auto* train = app.add_subcommand("train-classifier", "Fit the task classifier on a labelled JSONL set");
+  train->add_option("--train", train_opts.train, "Training JSONL")->capture_default_str();
+  train->add_option("--dev", train_opts.dev, "Dev JSONL, only for the report (\"\" = none)")->capture_default_str();
+  train->add_option("--encoder", train_opts.encoder, "lexical | minilm")->capture_default_str();
+  train->add_option("--out", train_opts.out,
+                    "Output file (default: models/task-lexical-v1.bin, or <data-dir>/models/task-minilm-head.bin)");
+  train->add_option("--seed", train_opts.seed, "Shuffle seed (fixed seed = bit-identical model)")->capture_default_str();
+  train->add_option("--epochs", train_opts.epochs, "Epochs (0 = default: lexical 8, minilm head 30)")
+      ->capture_default_str();
+  train->add_option("--cv", train_opts.cv_folds, "Also report k-fold cross-validation on train (lexical)");
+  train->add_option("--data-dir", train_opts.data_dir, "MiniLM data dir (see classify --data-dir)");
+
+  auto* model_cmd = app.add_subcommand("model", "Manage the MiniLM encoder files");
+  model_cmd->require_subcommand(1);
+  fetch_options fetch_opts;
+  auto* fetch = model_cmd->add_subcommand(
+      "fetch", "Download all-MiniLM-L6-v2 at the pinned revision, self-check it and record sha256s");
+  fetch->add_option("--from", fetch_opts.from, "Install from a local directory (config.json, vocab.txt, model.safetensors)");
+  fetch->add_option("--data-dir", fetch_opts.data_dir, "Install under DIR/models (default: $GAMMAINFRA_DATA_DIR or ./gammainfra-data)");
+  fetch->add_option("--base-url", fetch_opts.base_url, "Model hub (https)")->capture_default_str();
+  fetch->add_option("--ca-file", fetch_opts.ca_file, "Extra trusted CA certificate (PEM)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -84,6 +120,9 @@ int run_cli(int argc, char** argv, const cli_commands& commands, std::ostream& o
   }
   if (mock->parsed()) return commands.mock_upstream(mock_opts);
   if (demo->parsed()) return commands.demo(demo_opts);
+  if (classify->parsed()) return commands.classify(classify_opts, out, err);
+  if (train->parsed()) return commands.train_classifier(train_opts, out, err);
+  if (fetch->parsed()) return commands.model_fetch(fetch_opts, out, err);
   err << "error: no command given (try --help)\n";
   return exit_usage;
 }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <iosfwd>
 
+#include "app/classify_cmd.h"
 #include "app/demo.h"
 #include "app/mock_cmd.h"
 #include "config/config.h"
@@ -21,6 +22,10 @@ struct cli_commands {
   std::function<int(const demo_options&)> demo;
   // Whether an environment variable is set and non-empty (for `config check`).
   std::function<bool(std::string_view)> env_is_set;
+  // Task classifier commands (issue 9); default to the real ones (they start no servers).
+  std::function<int(const classify_options&, std::ostream&, std::ostream&)> classify = run_classify_cmd;
+  std::function<int(const train_options&, std::ostream&, std::ostream&)> train_classifier = run_train_cmd;
+  std::function<int(const fetch_options&, std::ostream&, std::ostream&)> model_fetch = run_model_fetch_cmd;
 };
 int run_cli(int argc, char** argv, const cli_commands& commands, std::ostream& out, std::ostream& err);
 

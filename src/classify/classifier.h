@@ -1,8 +1,9 @@
 #pragma once
-// Task classification (design §4.8): the interface both classifiers implement. The module's
-// issue fills it in; this header exists so the pipeline can be wired against it.
+// Task classification (design §4.8): the result type and the interface both classifiers
+// (lexical, MiniLM) implement. Labels are in config::known_tasks order.
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -10,10 +11,28 @@ namespace gi::classify {
 
 inline constexpr std::size_t task_count = 8;
 
+// Same order as config::known_tasks (kept here so the module depends on core only).
+inline constexpr std::array<std::string_view, task_count> task_names{
+    "reasoning", "code", "creative", "rewrite", "chat", "extraction", "summarize", "translation"};
+
+// Index of a task name, or -1.
+int task_index(std::string_view name) noexcept;
+
 struct classification {
   std::string task;                       // one of the 8 task names
-  std::array<float, task_count> scores{}; // per class, in config::known_tasks order
+  std::array<float, task_count> scores{}; // probabilities per class, task_names order
   std::string source;                     // "lexical" | "minilm" | "fallback"
 };
+
+// A loaded classifier. classify() is const and thread-safe (no shared mutable state).
+class classifier {
+ public:
+  virtual ~classifier() = default;
+  virtual classification classify(std::string_view text) const = 0;
+  virtual std::string_view name() const noexcept = 0;  // "lexical" | "minilm"
+};
+
+// Fills `task` from the arg-max of `scores`.
+void finish(classification& c);
 
 }  // namespace gi::classify

@@ -1,0 +1,55 @@
+#pragma once
+// The all-MiniLM-L6-v2 sentence encoder in C++ (design §4.8; models/all-MiniLM-L6-v2/
+// SOURCE.md "Architecture"): BERT embeddings (word + absolute position + token type 0) →
+// LayerNorm → N post-LN encoder layers (self-attention with the padding mask, erf GELU
+// feed-forward) → mean pooling over the mask → L2 normalisation. Dimensions come from
+// config.json; weights from model.safetensors, validated name by name and shape by shape.
+// Matrix products use OpenBLAS sgemm (fp32). The pooler is not used.
+//
+// Thread safety: a loaded encoder is immutable; embed() allocates its own workspace, so
+// concurrent calls are safe.
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "classify/safetensors.h"
+#include "core/result.h"
+
+namespace gi::classify {
+
+struct bert_config {
+  std::size_t hidden = 0, layers = 0, heads = 0, intermediate = 0, vocab = 0, max_positions = 0, type_vocab = 0;
+  double layer_norm_eps = 1e-12;
+};
+
+core::result<bert_config> parse_bert_config(std::string_view json);
+core::result<bert_config> load_bert_config(const std::filesystem::path& file);
+
+class minilm_encoder {
+ public:
+  static core::result<minilm_encoder> create(const bert_config& cfg, tensor_map weights);
+  static core::result<minilm_encoder> load(const std::filesystem::path& config_json,
+                                           const std::filesystem::path& safetensors);
+
+  // One sequence of token ids ([CLS] … [SEP]) → L2-normalised embedding of size hidden.
+  std::vector<float> embed(std::span<const std::int32_t> ids) const;
+  // A padded batch in one forward pass (micro-batching); result[i] = embed(batch[i]).
+  std::vector<std::vector<float>> embed_batch(const std::vector<std::vector<std::int32_t>>& batch) const;
+
+  const bert_config& config() const noexcept { return cfg_; }
+
+ private:
+  struct layer {
+    const float *wq, *bq, *wk, *bk, *wv, *bv, *wo, *bo, *ln1_g, *ln1_b, *wi, *bi, *wo2, *bo2, *ln2_g, *ln2_b;
+  };
+  bert_config cfg_;
+  tensor_map weights_;
+  const float *word_ = nullptr, *pos_ = nullptr, *type_ = nullptr, *emb_ln_g_ = nullptr, *emb_ln_b_ = nullptr;
+  std::vector<layer> layers_;
+};
+
+}  // namespace gi::classify
