@@ -19,6 +19,7 @@ struct mock_request {
   std::string_view mock_fault;     // X-Mock-Fault
   std::string_view x_api_key;      // Anthropic (later)
   std::string_view anthropic_version;
+  std::string_view x_goog_api_key;  // Gemini
   std::string_view x_amz_date;     // Bedrock (later)
   std::string_view host;
   // Every header as received, filled only for Bedrock paths (/model/…): SigV4 verification

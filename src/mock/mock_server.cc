@@ -142,6 +142,7 @@ class session {
       mr.mock_fault = req["X-Mock-Fault"];
       mr.x_api_key = req["x-api-key"];
       mr.anthropic_version = req["anthropic-version"];
+      mr.x_goog_api_key = req["x-goog-api-key"];
       mr.x_amz_date = req["x-amz-date"];
       mr.host = req[http::field::host];
       std::vector<std::pair<std::string_view, std::string_view>> all_headers;
