@@ -46,6 +46,8 @@ std::string_view outcome_label(route::attempt_outcome o) {
   return "error";
 }
 
+constexpr std::size_t outcome_count = static_cast<std::size_t>(route::attempt_outcome::skipped) + 1;
+
 struct request_state {
   const config::snapshot& cfg;
   server::chat_call& call;
@@ -131,7 +133,13 @@ gateway_handler::gateway_handler(config::snapshot_ptr cfg, std::shared_ptr<upstr
       metrics_(std::move(metrics)),
       creds_(*cfg_, std::move(env)),
       executor_(cfg_, *client_, creds_, clk),
-      router_version_(std::string(code_version()) + "+cfg." + cfg_->hash) {}
+      router_version_(std::string(code_version()) + "+cfg." + cfg_->hash) {
+  attempt_cells_.reserve(cfg_->endpoints.size() * outcome_count);
+  for (const auto& ep : cfg_->endpoints)
+    for (std::size_t o = 0; o < outcome_count; ++o)
+      attempt_cells_.push_back(&metrics_->upstream_attempts_total.with(
+          {ep.id, std::string(outcome_label(static_cast<route::attempt_outcome>(o)))}));
+}
 
 boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   auto opts = server::parse_gateway_headers(call.headers);  // validated by the server already
@@ -173,9 +181,14 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   // The executor fills `res`; the sink reads upstream_wait from it while streaming.
   res = co_await executor_.run(call.request, call.ctx, st.plan, sink ? &*sink : nullptr);
 
-  for (const auto& a : res.attempts)
-    if (a.outcome != route::attempt_outcome::skipped)
-      metrics_->upstream_attempts_total.with({a.endpoint_id, std::string(outcome_label(a.outcome))}).inc();
+  for (const auto& a : res.attempts) {
+    if (a.outcome == route::attempt_outcome::skipped) continue;
+    if (const auto* ep = cfg_->find_endpoint(a.endpoint_id)) {
+      auto idx = static_cast<std::size_t>(ep - cfg_->endpoints.data()) * outcome_count +
+                 static_cast<std::size_t>(a.outcome);
+      attempt_cells_[idx]->inc();
+    }
+  }
 
   std::string chain = route::format_chain(res.attempts);
   core::money cost;

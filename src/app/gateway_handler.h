@@ -39,6 +39,9 @@ class gateway_handler final : public server::chat_handler {
   route::credential_source creds_;
   route::executor executor_;
   std::string router_version_;
+  // upstream_attempts_total cells resolved once per (endpoint, outcome): the hot path does
+  // one relaxed atomic add, no label lookup.
+  std::vector<telemetry::scalar_cell*> attempt_cells_;
 };
 
 // The code version compiled into the binary.
