@@ -141,6 +141,9 @@ core::result<minilm_encoder> minilm_encoder::create(const bert_config& cfg, tens
   for (const auto& [name, t] : e.weights_)
     for (float v : t.data)
       if (!std::isfinite(v)) return bad(name + ": non-finite value");
+  // One core per forward: the classifier service parallelises across its worker threads,
+  // and OpenBLAS's own thread pool would oversubscribe the gateway's cores.
+  openblas_set_num_threads(1);
   return e;
 }
 

@@ -1,0 +1,133 @@
+// Task classifier latency (issue 9): the shipped lexical model on a 500-token prompt, and the
+// MiniLM fp32 forward at the full all-MiniLM-L6-v2 shape (random weights, seeded) at 64 and
+// 128 tokens, one core (OpenBLAS limited to 1 thread). Each iteration is timed and the
+// p50/p90 of the per-call times are reported as counters (µs), beside the mean.
+//
+//   build/<dir>/bench/micro_bench --benchmark_filter='classify|minilm'
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <cblas.h>
+
+#include "classify/dataset.h"
+#include "classify/minilm_encoder.h"
+#include "classify/shipped_model.h"
+#include "classify/wordpiece.h"
+
+namespace {
+
+namespace cl = gi::classify;
+
+void report_percentiles(benchmark::State& state, std::vector<double>& us) {
+  if (us.empty()) return;
+  std::sort(us.begin(), us.end());
+  state.counters["p50_us"] = us[us.size() / 2];
+  state.counters["p90_us"] = us[us.size() * 9 / 10];
+}
+
+// A real dev prompt grown with further dev prompts to exactly 500 WordPiece tokens.
+std::string prompt_of_tokens(std::size_t n) {
+  auto dev = cl::load_jsonl(std::string(GI_SOURCE_DIR) + "/data/task_prompts/dev.jsonl", true).value();
+  auto tok = cl::wordpiece_tokenizer::load(std::string(GI_SOURCE_DIR) + "/models/all-MiniLM-L6-v2/vocab.txt").value();
+  std::string text;
+  for (const auto& e : dev) {
+    std::istringstream words(e.text);
+    std::string w;
+    while (words >> w) {
+      std::string next = text.empty() ? w : text + " " + w;
+      if (tok.encode(next, 1u << 20).size() - 2 > n) return text;
+      text = std::move(next);
+    }
+  }
+  return text;
+}
+
+void BM_classify_lexical_500_tokens(benchmark::State& state) {
+  const auto model = cl::shipped_lexical_model().value();
+  const std::string text = prompt_of_tokens(500);
+  std::vector<double> us;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto c = model->classify(text);
+    benchmark::DoNotOptimize(c);
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+  state.counters["bytes"] = static_cast<double>(text.size());
+  report_percentiles(state, us);
+}
+BENCHMARK(BM_classify_lexical_500_tokens)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
+
+const cl::minilm_encoder& full_size_random_encoder() {
+  static const cl::minilm_encoder enc = [] {
+    cl::bert_config c;
+    c.hidden = 384;
+    c.layers = 6;
+    c.heads = 12;
+    c.intermediate = 1536;
+    c.vocab = 30522;
+    c.max_positions = 512;
+    c.type_vocab = 2;
+    std::mt19937 rng(1234);
+    std::normal_distribution<float> nd(0.0f, 0.05f);
+    cl::tensor_map w;
+    auto add = [&](const std::string& name, std::vector<std::int64_t> shape, float fill = 0.0f, bool random = true) {
+      cl::tensor t;
+      t.dtype = "F32";
+      t.shape = shape;
+      std::size_t n = 1;
+      for (auto d : shape) n *= static_cast<std::size_t>(d);
+      t.data.resize(n, fill);
+      if (random)
+        for (auto& x : t.data) x = nd(rng);
+      w.emplace(name, std::move(t));
+    };
+    const std::int64_t h = 384, im = 1536;
+    add("embeddings.word_embeddings.weight", {30522, h});
+    add("embeddings.position_embeddings.weight", {512, h});
+    add("embeddings.token_type_embeddings.weight", {2, h});
+    add("embeddings.LayerNorm.weight", {h}, 1.0f, false);
+    add("embeddings.LayerNorm.bias", {h}, 0.0f, false);
+    for (int n = 0; n < 6; ++n) {
+      const std::string p = "encoder.layer." + std::to_string(n) + ".";
+      for (const char* m : {"attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"}) {
+        add(p + m + ".weight", {h, h});
+        add(p + m + ".bias", {h});
+      }
+      add(p + "attention.output.LayerNorm.weight", {h}, 1.0f, false);
+      add(p + "attention.output.LayerNorm.bias", {h}, 0.0f, false);
+      add(p + "intermediate.dense.weight", {im, h});
+      add(p + "intermediate.dense.bias", {im});
+      add(p + "output.dense.weight", {h, im});
+      add(p + "output.dense.bias", {h});
+      add(p + "output.LayerNorm.weight", {h}, 1.0f, false);
+      add(p + "output.LayerNorm.bias", {h}, 0.0f, false);
+    }
+    return cl::minilm_encoder::create(c, std::move(w)).value();
+  }();
+  return enc;
+}
+
+void BM_minilm_fp32_forward(benchmark::State& state) {
+  openblas_set_num_threads(1);
+  const auto& enc = full_size_random_encoder();
+  std::vector<std::int32_t> ids(static_cast<std::size_t>(state.range(0)));
+  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::int32_t>(1000 + i * 7);
+  ids.front() = 101;
+  ids.back() = 102;
+  std::vector<double> us;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto e = enc.embed(ids);
+    benchmark::DoNotOptimize(e);
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+  report_percentiles(state, us);
+}
+BENCHMARK(BM_minilm_fp32_forward)->Arg(64)->Arg(128)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+}  // namespace
