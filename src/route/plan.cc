@@ -35,8 +35,10 @@ std::string capability_gap(const config::endpoint_config& ep, const core::chat_r
 }
 
 core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_request& req,
-                             const plan_options& opts, const credential_check& has_key) {
+                             const plan_options& opts, const credential_check& has_key,
+                             const routing_inputs* live) {
   plan p;
+  p.fallback = opts.fallback;
   std::vector<const config::endpoint_config*> order;
   auto add = [&](const config::endpoint_config* ep) {
     if (ep && std::find(order.begin(), order.end(), ep) == order.end()) order.push_back(ep);
@@ -94,11 +96,42 @@ core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_reque
     }
   }
 
+  std::vector<std::string> pre_skip;
+  pre_skip.reserve(order.size());
   for (const auto* ep : order) {
+    std::string reason = capability_gap(*ep, req);
+    if (reason.empty() && has_key && !has_key(*ep)) reason = "no-key";
+    pre_skip.push_back(std::move(reason));
+  }
+  if (live && live->stats && live->health) {
+    auto ranked = rank(cfg, order, pre_skip, p.task, features_of(req), *live->stats, *live->health,
+                       opts.ranking);
+    if (p.pinned) {
+      // The requested endpoint leads whenever it can run; ranking orders the fallbacks.
+      auto it = std::find_if(ranked.begin(), ranked.end(), [&](const ranked_candidate& c) {
+        return c.chain_position == 0 && c.skip_reason.empty();
+      });
+      if (it != ranked.end()) {
+        auto first_runnable = std::find_if(ranked.begin(), ranked.end(), [](const ranked_candidate& c) {
+          return c.skip_reason.empty();
+        });
+        std::rotate(first_runnable, it, it + 1);
+      }
+    }
+    p.ranked = true;
+    for (auto& c : ranked) {
+      planned_attempt a;
+      a.endpoint = c.endpoint;
+      a.skip_reason = std::move(c.skip_reason);
+      a.terms = c.terms;
+      p.attempts.push_back(std::move(a));
+    }
+    return p;
+  }
+  for (std::size_t i = 0; i < order.size(); ++i) {
     planned_attempt a;
-    a.endpoint = ep;
-    a.skip_reason = capability_gap(*ep, req);
-    if (a.skip_reason.empty() && has_key && !has_key(*ep)) a.skip_reason = "no-key";
+    a.endpoint = order[i];
+    a.skip_reason = std::move(pre_skip[i]);
     p.attempts.push_back(std::move(a));
   }
   return p;

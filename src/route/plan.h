@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "core/chat_request.h"
 #include "core/result.h"
+#include "route/ranking.h"
 
 namespace gi::route {
 
@@ -25,11 +26,20 @@ namespace gi::route {
 struct plan_options {
   std::optional<std::string> task;  // X-GammaInfra-Task
   bool fallback = true;             // X-GammaInfra-Fallback
+  rank_options ranking;             // Preference, Cost-Quality, Region, Max-Latency-Ms
+};
+
+// Live inputs of the ranking. Without them (nullptr) the plan keeps the configured chain
+// order and applies only the capability / key filters (a static ordered fallback).
+struct routing_inputs {
+  const stats_snapshot* stats = nullptr;
+  const std::vector<health_view>* health = nullptr;
 };
 
 struct planned_attempt {
   const config::endpoint_config* endpoint = nullptr;
-  std::string skip_reason;  // empty = runnable; else incapable | no-key | …
+  std::string skip_reason;  // empty = runnable; else incapable | no-key | region | …
+  std::optional<score_terms> terms;  // when ranked
 };
 
 struct plan {
@@ -37,6 +47,8 @@ struct plan {
   std::string task;
   std::string task_source;  // header | model | default
   bool pinned = false;      // an explicit endpoint was requested
+  bool ranked = false;      // ordered by rank() (else the configured order)
+  bool fallback = true;     // X-GammaInfra-Fallback: off = only the first runnable attempt
   std::size_t runnable() const;
 };
 
@@ -44,8 +56,11 @@ struct plan {
 using credential_check = std::function<bool(const config::endpoint_config&)>;
 
 // Errors: 404 unknown model (param "model"), 400 unknown task.
+// With `live`, the candidates are ranked (ranking.h): skipped ones first, then by score;
+// a pinned endpoint stays first when it is runnable (the caller asked for it).
 core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_request& req,
-                             const plan_options& opts, const credential_check& has_key);
+                             const plan_options& opts, const credential_check& has_key,
+                             const routing_inputs* live = nullptr);
 
 // The reason an endpoint cannot serve `req` ("incapable"), or empty.
 std::string capability_gap(const config::endpoint_config& ep, const core::chat_request& req);
