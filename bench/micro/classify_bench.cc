@@ -130,4 +130,23 @@ void BM_minilm_fp32_forward(benchmark::State& state) {
 }
 BENCHMARK(BM_minilm_fp32_forward)->Arg(64)->Arg(128)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
+// Micro-batch of 8 sequences of 64 tokens in one forward (the service's batching); compare
+// per-sequence time with BM_minilm_fp32_forward/64.
+void BM_minilm_fp32_batch8x64(benchmark::State& state) {
+  openblas_set_num_threads(1);
+  const auto& enc = full_size_random_encoder();
+  std::vector<std::vector<std::int32_t>> batch(8, std::vector<std::int32_t>(64));
+  for (std::size_t s = 0; s < batch.size(); ++s)
+    for (std::size_t i = 0; i < 64; ++i) batch[s][i] = static_cast<std::int32_t>(1000 + s * 131 + i * 7);
+  std::vector<double> us;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto e = enc.embed_batch(batch);
+    benchmark::DoNotOptimize(e);
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / 8);
+  }
+  report_percentiles(state, us);  // per sequence
+}
+BENCHMARK(BM_minilm_fp32_batch8x64)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
 }  // namespace

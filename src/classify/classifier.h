@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gi::classify {
 
@@ -29,6 +30,13 @@ class classifier {
  public:
   virtual ~classifier() = default;
   virtual classification classify(std::string_view text) const = 0;
+  // Several texts at once (the service's micro-batches); default: one by one.
+  virtual std::vector<classification> classify_batch(const std::vector<std::string_view>& texts) const {
+    std::vector<classification> out;
+    out.reserve(texts.size());
+    for (auto t : texts) out.push_back(classify(t));
+    return out;
+  }
   virtual std::string_view name() const noexcept = 0;  // "lexical" | "minilm"
 };
 

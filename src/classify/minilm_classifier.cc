@@ -70,4 +70,27 @@ classification minilm_classifier::classify(std::string_view text) const {
   return c;
 }
 
+std::vector<classification> minilm_classifier::classify_batch(const std::vector<std::string_view>& texts) const {
+  std::vector<std::vector<std::int32_t>> ids;
+  ids.reserve(texts.size());
+  for (auto t : texts) ids.push_back(enc_->ids(t));
+  auto emb = enc_->encoder().embed_batch(ids);
+  std::vector<classification> out;
+  out.reserve(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    auto& f = emb[i];
+    if (head_.use_lexical && lexical_) {
+      auto p = lexical_->classify(texts[i]).scores;
+      for (float x : p) f.push_back(std::log(std::max(x, 1e-6f)));
+    }
+    classification c;
+    c.scores = head_.logits(f);
+    softmax(c.scores);
+    c.source = "minilm";
+    finish(c);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 }  // namespace gi::classify

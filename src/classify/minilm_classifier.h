@@ -40,6 +40,7 @@ class minilm_encoder_bundle {
       : tok_(std::move(tok)), enc_(std::move(enc)), max_tokens_(max_tokens) {}
 
   std::vector<float> embed(std::string_view text) const;
+  std::vector<std::int32_t> ids(std::string_view text) const { return encode_with_budget(tok_, text, max_tokens_); }
   const wordpiece_tokenizer& tokenizer() const noexcept { return tok_; }
   const minilm_encoder& encoder() const noexcept { return enc_; }
 
@@ -57,6 +58,8 @@ class minilm_classifier final : public classifier {
   // embedding ⊕ lexical log-probabilities (when the head uses them).
   std::vector<float> features(std::string_view text) const;
   classification classify(std::string_view text) const override;
+  // One encoder forward for the whole batch (minilm_encoder::embed_batch).
+  std::vector<classification> classify_batch(const std::vector<std::string_view>& texts) const override;
   std::string_view name() const noexcept override { return "minilm"; }
 
  private:

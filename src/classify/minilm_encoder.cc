@@ -132,7 +132,18 @@ core::result<minilm_encoder> minilm_encoder::create(const bert_config& cfg, tens
     l.bo2 = get(p + "output.dense.bias", {h});
     l.ln2_g = get(p + "output.LayerNorm.weight", {h});
     l.ln2_b = get(p + "output.LayerNorm.bias", {h});
-    e.layers_.push_back(l);
+    if (err.empty()) {
+      const std::size_t hh = cfg.hidden * cfg.hidden;
+      l.wqkv.resize(3 * hh);
+      l.bqkv.resize(3 * cfg.hidden);
+      std::copy(l.wq, l.wq + hh, l.wqkv.begin());
+      std::copy(l.wk, l.wk + hh, l.wqkv.begin() + static_cast<std::ptrdiff_t>(hh));
+      std::copy(l.wv, l.wv + hh, l.wqkv.begin() + static_cast<std::ptrdiff_t>(2 * hh));
+      std::copy(l.bq, l.bq + cfg.hidden, l.bqkv.begin());
+      std::copy(l.bk, l.bk + cfg.hidden, l.bqkv.begin() + static_cast<std::ptrdiff_t>(cfg.hidden));
+      std::copy(l.bv, l.bv + cfg.hidden, l.bqkv.begin() + static_cast<std::ptrdiff_t>(2 * cfg.hidden));
+    }
+    e.layers_.push_back(std::move(l));
   }
   // An extra encoder layer means config and weights disagree on depth.
   if (err.empty() && e.weights_.count("encoder.layer." + std::to_string(cfg.layers) + ".output.dense.weight"))
@@ -162,40 +173,49 @@ std::vector<float> minilm_encoder::embed(std::span<const std::int32_t> ids) cons
 
 std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<std::vector<std::int32_t>>& batch) const {
   const std::size_t h = cfg_.hidden, im = cfg_.intermediate, nh = cfg_.heads, dh = h / nh;
-  std::vector<std::vector<float>> result;
-  std::vector<float> x, q, k, v, ctx, tmp, inter, scores;
+  struct workspace {
+    std::vector<float> x, qkv, ctx, tmp, inter, scores;
+  };
+  thread_local workspace ws;
+  std::vector<std::size_t> len, off;
+  std::size_t rows = 0;
   for (const auto& raw : batch) {
-    // Sequences are run one after another through the same workspace: at these lengths the
-    // cost is the per-token sgemm work, and padding would only add work.
     const std::size_t t = std::min(std::max<std::size_t>(raw.size(), 1), cfg_.max_positions);
-    x.assign(t * h, 0.0f);
-    for (std::size_t i = 0; i < t; ++i) {
-      std::int32_t id = i < raw.size() ? raw[i] : 0;
+    off.push_back(rows);
+    len.push_back(t);
+    rows += t;
+  }
+  auto& x = ws.x;
+  x.resize(rows * h);
+  for (std::size_t s = 0; s < batch.size(); ++s)
+    for (std::size_t i = 0; i < len[s]; ++i) {
+      std::int32_t id = i < batch[s].size() ? batch[s][i] : 0;
       if (id < 0 || static_cast<std::size_t>(id) >= cfg_.vocab) id = 100;  // [UNK]
       const float* we = word_ + static_cast<std::size_t>(id) * h;
       const float* pe = pos_ + i * h;
-      for (std::size_t j = 0; j < h; ++j) x[i * h + j] = we[j] + pe[j] + type_[j];
+      float* r = x.data() + (off[s] + i) * h;
+      for (std::size_t j = 0; j < h; ++j) r[j] = we[j] + pe[j] + type_[j];
     }
-    layer_norm(x.data(), t, h, emb_ln_g_, emb_ln_b_, cfg_.layer_norm_eps);
-    q.resize(t * h);
-    k.resize(t * h);
-    v.resize(t * h);
-    ctx.resize(t * h);
-    tmp.resize(t * h);
-    inter.resize(t * im);
-    scores.resize(t * t);
-    const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
-    for (const auto& l : layers_) {
-      linear(x.data(), t, h, l.wq, l.bq, h, q.data());
-      linear(x.data(), t, h, l.wk, l.bk, h, k.data());
-      linear(x.data(), t, h, l.wv, l.bv, h, v.data());
+  layer_norm(x.data(), rows, h, emb_ln_g_, emb_ln_b_, cfg_.layer_norm_eps);
+  ws.qkv.resize(rows * 3 * h);
+  ws.ctx.resize(rows * h);
+  ws.tmp.resize(rows * h);
+  ws.inter.resize(rows * im);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
+  const int ld = static_cast<int>(3 * h);
+  for (const auto& l : layers_) {
+    linear(x.data(), rows, h, l.wqkv.data(), l.bqkv.data(), 3 * h, ws.qkv.data());
+    for (std::size_t s = 0; s < batch.size(); ++s) {
+      const std::size_t t = len[s];
+      ws.scores.resize(t * t);
+      const float* base = ws.qkv.data() + off[s] * 3 * h;
       for (std::size_t hd = 0; hd < nh; ++hd) {
-        const std::size_t off = hd * dh;
+        const std::size_t c = hd * dh;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(t), static_cast<int>(t),
-                    static_cast<int>(dh), scale, q.data() + off, static_cast<int>(h), k.data() + off,
-                    static_cast<int>(h), 0.0f, scores.data(), static_cast<int>(t));
+                    static_cast<int>(dh), scale, base + c, ld, base + h + c, ld, 0.0f, ws.scores.data(),
+                    static_cast<int>(t));
         for (std::size_t i = 0; i < t; ++i) {
-          float* r = scores.data() + i * t;
+          float* r = ws.scores.data() + i * t;
           const float m = *std::max_element(r, r + t);
           float sum = 0;
           for (std::size_t j = 0; j < t; ++j) sum += (r[j] = std::exp(r[j] - m));
@@ -203,24 +223,28 @@ std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<st
           for (std::size_t j = 0; j < t; ++j) r[j] *= inv;
         }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(t), static_cast<int>(dh),
-                    static_cast<int>(t), 1.0f, scores.data(), static_cast<int>(t), v.data() + off,
-                    static_cast<int>(h), 0.0f, ctx.data() + off, static_cast<int>(h));
+                    static_cast<int>(t), 1.0f, ws.scores.data(), static_cast<int>(t), base + 2 * h + c, ld, 0.0f,
+                    ws.ctx.data() + off[s] * h + c, static_cast<int>(h));
       }
-      linear(ctx.data(), t, h, l.wo, l.bo, h, tmp.data());
-      for (std::size_t i = 0; i < t * h; ++i) x[i] += tmp[i];
-      layer_norm(x.data(), t, h, l.ln1_g, l.ln1_b, cfg_.layer_norm_eps);
-      linear(x.data(), t, h, l.wi, l.bi, im, inter.data());
-      for (auto& z : inter) z = gelu(z);
-      linear(inter.data(), t, im, l.wo2, l.bo2, h, tmp.data());
-      for (std::size_t i = 0; i < t * h; ++i) x[i] += tmp[i];
-      layer_norm(x.data(), t, h, l.ln2_g, l.ln2_b, cfg_.layer_norm_eps);
     }
+    linear(ws.ctx.data(), rows, h, l.wo, l.bo, h, ws.tmp.data());
+    for (std::size_t i = 0; i < rows * h; ++i) x[i] += ws.tmp[i];
+    layer_norm(x.data(), rows, h, l.ln1_g, l.ln1_b, cfg_.layer_norm_eps);
+    linear(x.data(), rows, h, l.wi, l.bi, im, ws.inter.data());
+    for (auto& z : ws.inter) z = gelu(z);
+    linear(ws.inter.data(), rows, im, l.wo2, l.bo2, h, ws.tmp.data());
+    for (std::size_t i = 0; i < rows * h; ++i) x[i] += ws.tmp[i];
+    layer_norm(x.data(), rows, h, l.ln2_g, l.ln2_b, cfg_.layer_norm_eps);
+  }
+  std::vector<std::vector<float>> result;
+  result.reserve(batch.size());
+  for (std::size_t s = 0; s < batch.size(); ++s) {
     std::vector<double> pooled(h, 0.0);
-    for (std::size_t i = 0; i < t; ++i)
-      for (std::size_t j = 0; j < h; ++j) pooled[j] += x[i * h + j];
+    for (std::size_t i = 0; i < len[s]; ++i)
+      for (std::size_t j = 0; j < h; ++j) pooled[j] += x[(off[s] + i) * h + j];
     double norm = 0;
     for (auto& p : pooled) {
-      p /= static_cast<double>(t);
+      p /= static_cast<double>(len[s]);
       norm += p * p;
     }
     norm = std::max(std::sqrt(norm), 1e-12);

@@ -6,8 +6,8 @@
 // config.json; weights from model.safetensors, validated name by name and shape by shape.
 // Matrix products use OpenBLAS sgemm (fp32). The pooler is not used.
 //
-// Thread safety: a loaded encoder is immutable; embed() allocates its own workspace, so
-// concurrent calls are safe.
+// Thread safety: a loaded encoder is immutable; embed() uses a thread-local workspace (no
+// allocation per call once warm), so concurrent calls are safe.
 
 #include <cstdint>
 #include <filesystem>
@@ -37,7 +37,9 @@ class minilm_encoder {
 
   // One sequence of token ids ([CLS] … [SEP]) → L2-normalised embedding of size hidden.
   std::vector<float> embed(std::span<const std::int32_t> ids) const;
-  // A padded batch in one forward pass (micro-batching); result[i] = embed(batch[i]).
+  // Several sequences in one forward pass (micro-batching): the token rows of all sequences
+  // are stacked, so every Linear is one larger sgemm; attention stays per sequence, so no
+  // padding is needed. result[i] equals embed(batch[i]) up to fp32 summation order.
   std::vector<std::vector<float>> embed_batch(const std::vector<std::vector<std::int32_t>>& batch) const;
 
   const bert_config& config() const noexcept { return cfg_; }
@@ -45,6 +47,7 @@ class minilm_encoder {
  private:
   struct layer {
     const float *wq, *bq, *wk, *bk, *wv, *bv, *wo, *bo, *ln1_g, *ln1_b, *wi, *bi, *wo2, *bo2, *ln2_g, *ln2_b;
+    std::vector<float> wqkv, bqkv;  // Q, K, V fused into one [3h × h] Linear
   };
   bert_config cfg_;
   tensor_map weights_;

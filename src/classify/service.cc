@@ -119,18 +119,25 @@ void service::classify(std::string text, callback cb) {
 
 void service::worker() {
   for (;;) {
-    std::shared_ptr<request> r;
+    std::vector<std::shared_ptr<request>> batch;
     {
       std::unique_lock lk(mu_);
       cv_.wait(lk, [&] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
-      r = std::move(queue_.front());
-      queue_.pop_front();
+      while (!queue_.empty() && batch.size() < std::max<std::size_t>(opt_.max_batch, 1)) {
+        if (!queue_.front()->done.load()) batch.push_back(queue_.front());  // else: answered by its deadline
+        queue_.pop_front();
+      }
     }
-    if (r->done.load()) continue;  // already answered by the deadline
-    auto c = primary_->classify(r->text);
-    if (opt_.cache_capacity > 0) cache_put(r->key, c);
-    answer(r, std::move(c), false);
+    if (batch.empty()) continue;
+    std::vector<std::string_view> texts;
+    texts.reserve(batch.size());
+    for (const auto& r : batch) texts.push_back(r->text);
+    auto results = primary_->classify_batch(texts);
+    for (std::size_t i = 0; i < batch.size() && i < results.size(); ++i) {
+      if (opt_.cache_capacity > 0) cache_put(batch[i]->key, results[i]);
+      answer(batch[i], std::move(results[i]), false);
+    }
   }
 }
 

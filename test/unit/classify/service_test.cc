@@ -123,6 +123,47 @@ TEST(classify_service, deadline_answers_from_lexical_and_late_result_fills_cache
   EXPECT_EQ(later.source, "minilm");
 }
 
+// Requests queued while the worker is busy are taken as one batch.
+class batch_counting final : public classifier {
+ public:
+  classification classify(std::string_view) const override { return one(); }
+  std::vector<classification> classify_batch(const std::vector<std::string_view>& texts) const override {
+    entered_.count_down();
+    gate_.wait();
+    std::lock_guard lk(mu_);
+    sizes_.push_back(texts.size());
+    return std::vector<classification>(texts.size(), one());
+  }
+  std::string_view name() const noexcept override { return "minilm"; }
+  static classification one() {
+    classification c;
+    c.scores[4] = 1.0f;
+    c.source = "minilm";
+    finish(c);
+    return c;
+  }
+  mutable std::latch gate_{1}, entered_{1};
+  mutable std::mutex mu_;
+  mutable std::vector<std::size_t> sizes_;
+};
+
+TEST(classify_service, queued_requests_are_micro_batched) {
+  auto primary = std::make_shared<batch_counting>();
+  service_options o;
+  o.deadline = std::chrono::hours(1);
+  o.max_batch = 3;
+  service s(lexical(), primary, o);
+  std::vector<std::promise<classification>> ps(5);
+  s.classify("t0", [&](classification c) { ps[0].set_value(std::move(c)); });
+  primary->entered_.wait();
+  for (int i = 1; i < 5; ++i)
+    s.classify("t" + std::to_string(i), [&, i](classification c) { ps[static_cast<std::size_t>(i)].set_value(std::move(c)); });
+  primary->gate_.count_down();
+  for (auto& p : ps) EXPECT_EQ(p.get_future().get().task, "chat");
+  std::lock_guard lk(primary->mu_);
+  EXPECT_EQ(primary->sizes_, (std::vector<std::size_t>{1, 3, 1}));
+}
+
 TEST(classify_service, stop_answers_queued_requests) {
   auto primary = std::make_shared<gated_classifier>();
   service_options o;
