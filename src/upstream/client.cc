@@ -71,6 +71,43 @@ core::error map_io_error(const error_code& ec, std::string_view during,
   return core::error(core::error_kind::truncated, "truncated " + where);
 }
 
+// Body read buffers, recycled per thread: a 16 KiB malloc/free (and zero fill) per request
+// showed up in the allocator profile (bench/README.md, "Profiling findings": glibc's
+// malloc_consolidate runs when a freed chunk next to the heap top makes ≥ 64 KiB).
+class chunk_buffer {
+ public:
+  chunk_buffer() {
+    if (auto* c = cache(); c != nullptr && !c->free.empty()) {
+      p_ = std::move(c->free.back());
+      c->free.pop_back();
+    } else {
+      p_ = std::make_unique_for_overwrite<char[]>(read_chunk_bytes);
+    }
+  }
+  ~chunk_buffer() {
+    if (auto* c = cache(); c != nullptr && c->free.size() < max_cached) c->free.push_back(std::move(p_));
+  }
+  chunk_buffer(const chunk_buffer&) = delete;
+  chunk_buffer& operator=(const chunk_buffer&) = delete;
+  char* data() const noexcept { return p_.get(); }
+  static constexpr std::size_t size() noexcept { return read_chunk_bytes; }
+
+ private:
+  static constexpr std::size_t max_cached = 64;
+  struct free_list {
+    std::vector<std::unique_ptr<char[]>> free;
+    ~free_list() { gone = true; }
+    static inline thread_local bool gone = false;  // trivially destructible: safe to read late
+  };
+  // Null once this thread's cache is destroyed (a stream destroyed during thread exit).
+  static free_list* cache() {
+    if (free_list::gone) return nullptr;
+    thread_local free_list f;
+    return &f;
+  }
+  std::unique_ptr<char[]> p_;
+};
+
 bool is_hop_by_hop_or_managed(std::string_view name) {
   return core::iequals(name, "host") || core::iequals(name, "content-length") ||
          core::iequals(name, "transfer-encoding") || core::iequals(name, "connection") ||
@@ -120,8 +157,7 @@ struct response_stream::impl {
         lease(std::move(l)),
         wd(ex, total_deadline),
         target(t),
-        deadlines(d),
-        chunk(read_chunk_bytes) {}
+        deadlines(d) {}
 
   // Member order matters for destruction: the watchdog stops first, the connection closes
   // before the slot is released.
@@ -134,7 +170,7 @@ struct response_stream::impl {
   target_url target;
   phase_deadlines deadlines;
   response_head head;
-  std::vector<char> chunk;
+  chunk_buffer chunk;
   std::optional<core::error> failure;
   bool done = false;
   bool cancelled = false;
@@ -211,6 +247,19 @@ asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
     if (s.cancelled) co_return s.fail(cancelled_error());
     if (ec == http::error::need_buffer) ec = {};
     if (ec) co_return s.fail(map_io_error(ec, "reading body", s.wd, s.target));
+    // A non-eager parser stops after each chunk of a chunked body, so async_read_some
+    // returns one SSE event at a time even when all of them arrived in one segment — and
+    // each read() became one client write. Parse what is already buffered (no I/O) into
+    // the rest of the chunk buffer too. (Eager parsing is no substitute: async_read_some
+    // would then wait on the socket for more instead of returning what it has.)
+    while (!s.parser->is_done() && body.size > 0 && s.conn->buffer.size() > 0) {
+      error_code pec;
+      const std::size_t used = s.parser->put(s.conn->buffer.data(), pec);
+      s.conn->buffer.consume(used);
+      if (pec == http::error::need_more || pec == http::error::need_buffer) break;
+      if (pec) co_return s.fail(map_io_error(pec, "reading body", s.wd, s.target));
+      if (used == 0) break;
+    }
     const std::size_t produced = s.chunk.size() - body.size;
     if (s.parser->is_done()) s.finish_ok();
     if (produced > 0) co_return std::string_view(s.chunk.data(), produced);

@@ -1,5 +1,7 @@
 #include "upstream/sse_framer.h"
 
+#include <cstring>
+
 namespace gi::upstream {
 
 namespace {
@@ -15,9 +17,21 @@ void sse_framer::feed(std::string_view bytes, std::vector<sse_event>& out) {
     skip_lf_ = false;
     if (bytes[0] == '\n') i = 1;
   }
+  std::size_t lf_at = 0;  // position of the next LF at or after i (bytes.size() = none)
+  bool lf_known = false;
   while (i < bytes.size()) {
-    std::size_t j = i;
-    while (j < bytes.size() && bytes[j] != '\n' && bytes[j] != '\r') ++j;
+    // The line ends at the first CR or LF. Two memchr scans (vectorised in glibc) instead of
+    // a byte loop, which was ~3k instructions per 300-byte event. The LF position is kept
+    // across lines so that lone-CR line endings do not rescan the rest of the input.
+    if (!lf_known || lf_at < i) {
+      lf_known = true;
+      const void* lf = std::memchr(bytes.data() + i, '\n', bytes.size() - i);
+      lf_at = lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - bytes.data())
+                 : bytes.size();
+    }
+    const void* cr = std::memchr(bytes.data() + i, '\r', lf_at - i);
+    std::size_t j =
+        cr ? static_cast<std::size_t>(static_cast<const char*>(cr) - bytes.data()) : lf_at;
     if (j == bytes.size()) {
       line_.append(bytes.substr(i));
       return;

@@ -158,6 +158,12 @@ asio::awaitable<core::result<std::unique_ptr<connection>>> establish(
     if (ec == asio::error::operation_aborted) co_return cancelled_error();
     co_return connect_error(target, proxy != nullptr ? "proxy" : "tcp", ec);
   }
+  {
+    // Requests are written whole (one gather write); Nagle would only delay a small write
+    // that follows an unacknowledged one (the TLS handshake, a proxy CONNECT).
+    error_code ignored;
+    conn->sock.set_option(tcp::no_delay(true), ignored);
+  }
   error_code ignored;
   conn->sock.set_option(tcp::no_delay(true), ignored);
 

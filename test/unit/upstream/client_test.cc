@@ -317,6 +317,41 @@ TEST_F(ClientTest, StallTimeoutBetweenChunks) {
   EXPECT_EQ(c.stats(t).inflight, 0u);
 }
 
+// The phase deadline is armed lazily (one timer that re-waits when the deadline moved
+// later): chunks arriving faster than `stall` keep the stream alive well past the first
+// stall and write deadlines, and a real stall still fails with stall-timeout.
+TEST_F(ClientTest, StallDeadlineMovesWithEachChunk) {
+  test_server srv(io, [](server_conn& c) -> awaitable<void> {
+    if (co_await c.read_request()) {
+      co_await c.write(chunked_head());
+      for (int i = 0; i < 8; ++i) {
+        co_await c.sleep(40ms);
+        if (!co_await c.write(chunk("data: " + std::to_string(i) + "\n\n"))) co_return;
+      }
+      co_await c.wait_eof(5s);  // then silence
+    }
+  });
+  client c{client_options{}};
+  auto d = fast();
+  d.write = 60ms;
+  d.ttfb = 100ms;
+  d.stall = 100ms;
+  int pieces = 0;
+  auto err = run_until_done(io, [&]() -> awaitable<core::error> {
+    auto s = co_await c.open(local(srv.port()), post("{}", true), d);
+    if (!s) co_return s.error();
+    for (;;) {
+      auto piece = co_await (*s)->read();
+      if (!piece) co_return piece.error();
+      if (piece->empty()) co_return core::error{};
+      ++pieces;
+    }
+  }());
+  EXPECT_EQ(pieces, 8);  // 320 ms of chunks, each gap well inside the 100 ms stall deadline
+  EXPECT_EQ(err.kind, error_kind::timeout);
+  EXPECT_NE(err.message.find("stall-timeout"), std::string::npos) << err.message;
+}
+
 TEST_F(ClientTest, TotalTimeoutOnEndlessStream) {
   test_server srv(io, [](server_conn& c) -> awaitable<void> {
     if (co_await c.read_request()) {
