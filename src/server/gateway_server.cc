@@ -18,6 +18,7 @@
 
 #include <sched.h>
 
+#include <array>
 #include <atomic>
 #include <ctime>
 #include <random>
@@ -205,22 +206,23 @@ class session final : public session_base,
   }
 
   // --- response_writer ---
+  // Response heads are serialized by hand into a buffer reused per connection (Beast's
+  // basic_fields allocates per field), and a stream's head waits for its first chunk so that
+  // head + first events leave in one write (bench/README.md, "Profiling findings").
   asio::awaitable<bool> send(int status, core::header_list headers, std::string body) override {
     if (responded_ || gone_) co_return false;
     responded_ = true;
     status_ = status;
-    http::response<http::string_body> res;
-    res.version(version_);
-    res.result(static_cast<unsigned>(status));
-    set_common(res, headers);
-    res.body() = std::move(body);
-    res.prepare_payload();
-    arm(srv_.cfg.read_timeout);
-    auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
-    disarm();
-    bytes_out_ += n;
-    if (ec) gone_ = true;
-    co_return !gone_;
+    build_head(status, headers);
+    // RFC 9110 §8.6: no Content-Length in 1xx/204 answers; 304 keeps the body-less framing.
+    if (status >= 200 && status != 204 && status != 304) {
+      head_ += "Content-Length: ";
+      head_ += std::to_string(body.size());
+      head_ += "\r\n";
+    }
+    head_ += "\r\n";
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(head_), asio::buffer(body)};
+    co_return co_await write_out(bufs);
   }
 
   asio::awaitable<bool> begin_stream(int status, core::header_list headers,
@@ -229,74 +231,124 @@ class session final : public session_base,
     responded_ = true;
     streaming_ = true;
     status_ = status;
-    http::response<http::empty_body> res;
-    res.version(version_);
-    res.result(static_cast<unsigned>(status));
-    set_common(res, headers);
     // HTTP/1.0 has no chunked coding: the body is delimited by closing the connection and
     // trailers are dropped (the final SSE event carries the same data).
     close_delimited_ = version_ < 11;
-    if (close_delimited_) {
-      keep_alive_ = false;
-      res.keep_alive(false);
-    } else {
-      res.chunked(true);
-    }
-    if (!trailer_names.empty() && !close_delimited_) {
-      std::string t;
-      for (const auto& n : trailer_names) {
-        if (!t.empty()) t += ", ";
-        t += n;
+    if (close_delimited_) keep_alive_ = false;
+    build_head(status, headers);
+    if (!close_delimited_) {
+      head_ += "Transfer-Encoding: chunked\r\n";
+      if (!trailer_names.empty()) {
+        head_ += "Trailer: ";
+        for (std::size_t i = 0; i < trailer_names.size(); ++i) {
+          if (i) head_ += ", ";
+          head_ += trailer_names[i];
+        }
+        head_ += "\r\n";
       }
-      res.set(http::field::trailer, t);
     }
-    http::response_serializer<http::empty_body> sr(res);
-    arm(srv_.cfg.read_timeout);
-    auto [ec, n] = co_await http::async_write_header(stream_, sr, use_tuple);
-    disarm();
-    bytes_out_ += n;
-    if (ec) gone_ = true;
-    co_return !gone_;
+    head_ += "\r\n";
+    // Sent with the first chunk (or the end of the stream), which follows at once: the
+    // executor commits when it has an event to forward.
+    head_pending_ = true;
+    co_return true;
   }
 
   asio::awaitable<bool> write_chunk(std::string_view data) override {
     if (!streaming_ || stream_ended_ || gone_) co_return false;
     if (data.empty()) co_return true;  // an empty chunk would be the terminating chunk
-    arm(srv_.cfg.read_timeout);
-    auto [ec, n] = close_delimited_
-                       ? co_await asio::async_write(stream_, asio::buffer(data), use_tuple)
-                       : co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data)),
-                                                    use_tuple);
-    disarm();
-    bytes_out_ += n;
-    if (ec) gone_ = true;
-    co_return !gone_;
+    const asio::const_buffer head = take_pending_head();
+    if (close_delimited_) {
+      std::array<asio::const_buffer, 2> bufs{head, asio::buffer(data)};
+      co_return co_await write_out(bufs);
+    }
+    const auto size_line = chunk_size_line(data.size());
+    std::array<asio::const_buffer, 4> bufs{head, asio::buffer(size_line.data(), size_line.size()),
+                                           asio::buffer(data), asio::buffer("\r\n", 2)};
+    co_return co_await write_out(bufs);
   }
 
   asio::awaitable<bool> end_stream(core::header_list trailers) override {
     if (!streaming_ || stream_ended_ || gone_) co_return false;
     stream_ended_ = true;
-    if (close_delimited_) co_return true;  // the close ends the body
-    http::fields trailer;
-    for (const auto& [k, v] : trailers) trailer.insert(k, v);
-    arm(srv_.cfg.read_timeout);
-    auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(trailer), use_tuple);
-    disarm();
-    bytes_out_ += n;
-    if (ec) gone_ = true;
-    co_return !gone_;
+    const asio::const_buffer head = take_pending_head();
+    if (close_delimited_) {
+      // The close ends the body; a head still pending goes out first.
+      if (head.size() == 0) co_return true;
+      std::array<asio::const_buffer, 1> bufs{head};
+      co_return co_await write_out(bufs);
+    }
+    tail_.assign("0\r\n");
+    for (const auto& [k, v] : trailers) append_field(tail_, k, v);
+    tail_ += "\r\n";
+    std::array<asio::const_buffer, 2> bufs{head, asio::buffer(tail_)};
+    co_return co_await write_out(bufs);
   }
 
   bool client_gone() const override { return gone_; }
 
  private:
-  template <class Msg>
-  void set_common(Msg& res, const core::header_list& headers) {
-    for (const auto& [k, v] : headers) res.insert(k, v);
-    res.set(headers::request_id, request_id_);
-    res.set(http::field::date, http_date());
+  static void append_field(std::string& out, std::string_view k, std::string_view v) {
+    out += k;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+
+  // Status line and header fields, without framing fields and the final empty line.
+  void build_head(int status, const core::header_list& headers) {
     if (srv_.draining.load(std::memory_order_relaxed)) keep_alive_ = false;
-    res.keep_alive(keep_alive_);
+    head_.clear();
+    head_ += version_ >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
+    head_ += std::to_string(status);
+    head_ += ' ';
+    head_ += http::obsolete_reason(static_cast<http::status>(status));
+    head_ += "\r\n";
+    for (const auto& [k, v] : headers) append_field(head_, k, v);
+    append_field(head_, headers::request_id, request_id_);
+    append_field(head_, "Date", http_date());
+    // Beast's keep_alive() semantics: HTTP/1.1 is persistent unless "close", HTTP/1.0 only
+    // with "keep-alive".
+    if (version_ >= 11 && !keep_alive_) head_ += "Connection: close\r\n";
+    if (version_ < 11 && keep_alive_) head_ += "Connection: keep-alive\r\n";
+  }
+
+  asio::const_buffer take_pending_head() {
+    if (!head_pending_) return {};
+    head_pending_ = false;
+    return asio::buffer(head_);
+  }
+
+  // "1a2f\r\n": the chunk-size line of RFC 9112 §7.1.
+  struct size_line {
+    std::array<char, 20> buf;
+    std::size_t len;
+    const char* data() const { return buf.data(); }
+    std::size_t size() const { return len; }
+  };
+  static size_line chunk_size_line(std::size_t n) {
+    char tmp[16];
+    std::size_t i = 0;
+    do {
+      tmp[i++] = "0123456789abcdef"[n & 0xf];
+      n >>= 4;
+    } while (n != 0);
+    size_line l{};
+    while (i > 0) l.buf[l.len++] = tmp[--i];
+    l.buf[l.len++] = '\r';
+    l.buf[l.len++] = '\n';
+    return l;
+  }
+
+  // One gather write under the write deadline. False once the client is gone.
+  template <class Buffers>
+  asio::awaitable<bool> write_out(const Buffers& bufs) {
+    arm(srv_.cfg.read_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, bufs, use_tuple);
+    disarm();
+    bytes_out_ += n;
+    if (ec) gone_ = true;
+    co_return !gone_;
   }
 
   void cancel_socket() {
@@ -304,23 +356,34 @@ class session final : public session_base,
     beast::get_lowest_layer(stream_).cancel(ig);
   }
 
-  // The watchdog: cancels the socket's pending operations when the phase overruns. The
-  // generation check ignores a timer that fired just as the operation completed.
+  // The watchdog: cancels the socket's pending operations when the phase overruns. Lazy:
+  // arm() records the deadline and restarts the timer only when the new deadline is earlier
+  // than the one it already waits for; when the timer fires before the current deadline it
+  // waits again; disarm() only clears the deadline. Re-starting the timer per phase cost a
+  // cancelled-handler post and often a timerfd_settime per phase (4-8 per request).
   void arm(std::chrono::milliseconds d) {
     timed_out_ = false;
-    auto gen = ++gen_;
-    timer_.expires_after(d);
-    timer_.async_wait([w = this->weak_from_this(), gen](error_code ec) {
-      if (ec) return;
-      if (auto s = w.lock(); s && s->gen_ == gen) {
-        s->timed_out_ = true;
-        s->cancel_socket();
-      }
-    });
+    deadline_ = std::chrono::steady_clock::now() + d;
+    if (!timer_waiting_ || deadline_ < timer_at_) start_timer(deadline_);
   }
-  void disarm() {
-    ++gen_;
-    timer_.cancel();
+  void disarm() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+  void start_timer(std::chrono::steady_clock::time_point at) {
+    timer_at_ = at;
+    timer_waiting_ = true;
+    auto gen = ++gen_;
+    timer_.expires_at(at);  // cancels a pending wait; its handler sees a stale generation
+    timer_.async_wait([w = this->weak_from_this(), gen](error_code ec) {
+      auto s = w.lock();
+      if (!s || s->gen_ != gen) return;
+      s->timer_waiting_ = false;
+      if (ec || s->deadline_ == std::chrono::steady_clock::time_point::max()) return;
+      if (std::chrono::steady_clock::now() < s->deadline_) {
+        s->start_timer(s->deadline_);
+        return;
+      }
+      s->timed_out_ = true;
+      s->cancel_socket();
+    });
   }
 
   asio::awaitable<void> serve() {
@@ -432,6 +495,11 @@ class session final : public session_base,
                                        : "the request produced no response"));
       co_await send_error(*this, e);
     }
+    if (head_pending_ && !gone_) {
+      // A stream that ended without a single chunk: the head still goes out.
+      std::array<asio::const_buffer, 1> bufs{take_pending_head()};
+      co_await write_out(bufs);
+    }
     if (streaming_ && !stream_ended_) keep_alive_ = false;  // framing is broken
     finish(route, req.method_string(), req.target(), ctx, started);
     co_return keep_alive_ && !gone_ && !srv_.draining.load();
@@ -505,7 +573,7 @@ class session final : public session_base,
     request_id_ = thread_.ids->next_request_id();
     status_ = 0;
     bytes_in_ = bytes_out_ = 0;
-    responded_ = streaming_ = stream_ended_ = close_delimited_ = false;
+    responded_ = streaming_ = stream_ended_ = close_delimited_ = head_pending_ = false;
     keep_alive_ = true;
     version_ = 11;
   }
@@ -514,7 +582,13 @@ class session final : public session_base,
   io_thread& thread_;
   Stream stream_;
   asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  std::chrono::steady_clock::time_point timer_at_{};
+  bool timer_waiting_ = false;
   beast::flat_buffer buf_;
+  std::string head_;  // response head being sent (reused per connection)
+  std::string tail_;  // last chunk + trailers
+  bool head_pending_ = false;
   std::uint64_t gen_ = 0;
   bool registered_ = false;
   bool idle_ = true;
