@@ -85,6 +85,15 @@ int run_cli(int argc, char** argv, const cli_commands& commands, std::ostream& o
   fetch->add_option("--base-url", fetch_opts.base_url, "Model hub (https)")->capture_default_str();
   fetch->add_option("--ca-file", fetch_opts.ca_file, "Extra trusted CA certificate (PEM)");
 
+  route_options route_opts;
+  auto* route_cmd = app.add_subcommand("route", "Routing tools: --explain prints the ranked candidates of a task");
+  route_cmd->add_flag("--explain", route_opts.explain, "Print every candidate with its score terms");
+  route_cmd->add_option("--task", route_opts.task, "Task whose chain to rank")->capture_default_str();
+  route_cmd->add_option("-H,--header", route_opts.headers, "Request header 'Name: value' (repeatable)");
+  route_cmd->add_option("--config,-c", route_opts.config, "Config file (default: ./gammainfra.yaml or built-in)");
+  route_cmd->add_option("--gateway", route_opts.gateway, "A running gateway's URL (use its live stats)");
+  route_cmd->add_flag("--json", route_opts.json, "Print JSON instead of a table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -118,6 +127,7 @@ int run_cli(int argc, char** argv, const cli_commands& commands, std::ostream& o
     out << "# OK: " << check_file << " is valid\n";
     return exit_ok;
   }
+  if (route_cmd->parsed()) return commands.route(route_opts, out, err);
   if (mock->parsed()) return commands.mock_upstream(mock_opts);
   if (demo->parsed()) return commands.demo(demo_opts);
   if (classify->parsed()) return commands.classify(classify_opts, out, err);

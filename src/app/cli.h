@@ -7,6 +7,7 @@
 #include "app/classify_cmd.h"
 #include "app/demo.h"
 #include "app/mock_cmd.h"
+#include "app/route_cmd.h"
 #include "config/config.h"
 
 namespace gi::app {
@@ -26,6 +27,8 @@ struct cli_commands {
   std::function<int(const classify_options&, std::ostream&, std::ostream&)> classify = run_classify_cmd;
   std::function<int(const train_options&, std::ostream&, std::ostream&)> train_classifier = run_train_cmd;
   std::function<int(const fetch_options&, std::ostream&, std::ostream&)> model_fetch = run_model_fetch_cmd;
+  // `route --explain` (issue 8); starts no servers.
+  std::function<int(const route_options&, std::ostream&, std::ostream&)> route = run_route_cmd;
 };
 int run_cli(int argc, char** argv, const cli_commands& commands, std::ostream& out, std::ostream& err);
 

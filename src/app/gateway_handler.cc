@@ -20,6 +20,25 @@ using namespace std::chrono;
 
 std::string_view code_version() noexcept { return GI_VERSION; }
 
+route::plan_options route_plan_options(const server::gateway_options& o) {
+  route::plan_options po;
+  po.task = o.task;
+  po.fallback = o.fallback.value_or(true);
+  if (o.preference) {
+    switch (*o.preference) {
+      case server::preference::balanced: po.ranking.pref = route::preference::balanced; break;
+      case server::preference::latency: po.ranking.pref = route::preference::latency; break;
+      case server::preference::cost: po.ranking.pref = route::preference::cost; break;
+      case server::preference::quality: po.ranking.pref = route::preference::quality; break;
+    }
+  }
+  po.ranking.cost_quality = o.cost_quality;
+  po.ranking.regions = o.regions;
+  po.ranking.budget = o.max_latency;
+  return po;
+}
+
+
 namespace {
 
 // "0.042": milliseconds with 3 decimals, from nanoseconds.
@@ -144,12 +163,14 @@ gateway_handler::gateway_handler(config::snapshot_ptr cfg, std::shared_ptr<upstr
 boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   auto opts = server::parse_gateway_headers(call.headers);  // validated by the server already
   route::plan_options po;
-  if (opts) {
-    po.task = opts->task;
-    po.fallback = opts->fallback.value_or(true);
-  }
+  if (opts) po = route_plan_options(*opts);
+  // Live ranking inputs: the 30 s latency snapshot (a shared_ptr load) and health now.
+  auto stats = executor_.stats().snapshot();
+  auto health = executor_.health().view_all();
+  route::routing_inputs live{stats.get(), &health};
   auto planned = route::make_plan(*cfg_, call.request, po,
-                                  [this](const config::endpoint_config& ep) { return creds_.has(ep); });
+                                  [this](const config::endpoint_config& ep) { return creds_.has(ep); },
+                                  &live);
 
   request_state st{*cfg_, call, clock_, router_version_, {}, "chatcmpl-" + call.ctx.request_id,
                    core::unix_seconds(clock_.system_now())};

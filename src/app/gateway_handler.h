@@ -15,6 +15,7 @@
 #include "route/credentials.h"
 #include "route/executor.h"
 #include "server/chat_handler.h"
+#include "server/request_headers.h"
 #include "telemetry/metrics.h"
 #include "upstream/client.h"
 
@@ -30,6 +31,8 @@ class gateway_handler final : public server::chat_handler {
 
   // "<code version>+cfg.<config hash>" (X-GammaInfra-Router-Version).
   const std::string& router_version() const noexcept { return router_version_; }
+  // The executor and its live routing state (stats, health): route explain, tests.
+  route::executor& router() noexcept { return executor_; }
 
  private:
   config::snapshot_ptr cfg_;
@@ -46,5 +49,9 @@ class gateway_handler final : public server::chat_handler {
 
 // The code version compiled into the binary.
 std::string_view code_version() noexcept;
+
+// The router's view of the parsed X-GammaInfra-* headers (Task, Fallback, Preference,
+// Cost-Quality, Region, Max-Latency-Ms).
+route::plan_options route_plan_options(const server::gateway_options& o);
 
 }  // namespace gi::app

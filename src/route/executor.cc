@@ -2,6 +2,11 @@
 
 #include <algorithm>
 
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "providers/bedrock/event_stream.h"
 #include "providers/registry.h"
 #include "upstream/options_from_config.h"
@@ -27,6 +32,7 @@ struct executor::attempt_state {
   core::request_context& ctx;
   execution_result& res;
   steady_clock::time_point started;
+  std::optional<milliseconds> ttft;  // streams: time to the commit point
 };
 
 namespace {
@@ -63,6 +69,20 @@ std::size_t text_size(const core::chat_response& r) {
   return n;
 }
 
+// Failures that say nothing about the endpoint's health (the caller's request, or us).
+bool endpoint_at_fault(const core::error& e) {
+  using k = core::error_kind;
+  for (k x : {k::rate_limited, k::overloaded, k::timeout, k::upstream_5xx, k::truncated,
+              k::connect, k::tls, k::protocol, k::auth})
+    if (e.kind == x) return true;
+  return false;
+}
+
+bool same_endpoint_retryable(const core::error& e) {
+  return (e.kind == core::error_kind::rate_limited || e.kind == core::error_kind::overloaded) &&
+         !e.retry_after;
+}
+
 }  // namespace
 
 core::usage estimate_usage(const core::chat_request& req, std::size_t output_chars) {
@@ -79,8 +99,17 @@ core::usage estimate_usage(const core::chat_request& req, std::size_t output_cha
 
 executor::executor(config::snapshot_ptr cfg, upstream::client& client,
                    const credential_source& creds, const core::clock& clk,
-                   providers::tool_state_store* tool_state)
-    : cfg_(std::move(cfg)), client_(client), creds_(creds), clock_(clk), tool_state_(tool_state) {
+                   providers::tool_state_store* tool_state, executor_options opts)
+    : cfg_(std::move(cfg)),
+      client_(client),
+      creds_(creds),
+      clock_(clk),
+      tool_state_(tool_state),
+      opts_(std::move(opts)),
+      stats_(cfg_->endpoints.size(), clk, opts_.stats),
+      health_(cfg_->endpoints.size(), clk, opts_.health),
+      rng_state_(0x9e3779b97f4a7c15ULL ^
+                 static_cast<std::uint64_t>(clk.steady_now().time_since_epoch().count())) {
   endpoints_.reserve(cfg_->endpoints.size());
   for (const auto& ep : cfg_->endpoints) {
     endpoint_runtime rt;
@@ -99,10 +128,21 @@ executor::executor(config::snapshot_ptr cfg, upstream::client& client,
 
 executor::~executor() = default;
 
+double executor::next_random() noexcept {
+  if (opts_.random) return opts_.random();
+  // splitmix64 over an atomic counter: lock-free, good enough for backoff jitter.
+  std::uint64_t z = rng_state_.fetch_add(0x9e3779b97f4a7c15ULL, std::memory_order_relaxed);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) / 9007199254740992.0;
+}
+
 boost::asio::awaitable<execution_result> executor::run(const core::chat_request& req,
                                                        core::request_context& ctx,
                                                        const plan& p, stream_sink* sink) {
   execution_result res;
+  auto snap = stats_.snapshot();
   std::optional<core::error> translation_error;
   std::optional<core::error> last_error;
   bool any_ran = false;
@@ -119,6 +159,9 @@ boost::asio::awaitable<execution_result> executor::run(const core::chat_request&
       res.attempts.push_back(std::move(r));
     };
     if (!pa.skip_reason.empty()) {
+      if (pa.skip_reason == "budget")
+        last_error = core::error(core::error_kind::budget_exhausted,
+                                 "no endpoint's p50 fits the latency budget");
       skip(pa.skip_reason);
       continue;
     }
@@ -136,6 +179,21 @@ boost::asio::awaitable<execution_result> executor::run(const core::chat_request&
     if (idx >= endpoints_.size()) {
       skip("incapable");
       continue;
+    }
+    // Live state may have changed since the plan was made (earlier attempts of this or
+    // other requests): re-check cooldown, circuit and the p50-vs-remaining-budget rule.
+    if (health_.view(idx).cooling_down) {
+      skip("cooldown");
+      continue;
+    }
+    if (ctx.deadline) {
+      auto left = duration_cast<milliseconds>(ctx.remaining(clock_.steady_now()));
+      if (!snap->at(idx).from_prior && snap->at(idx).p50 > left) {
+        skip("budget");
+        last_error = core::error(core::error_kind::budget_exhausted,
+                                 "no endpoint's p50 fits the remaining budget");
+        continue;
+      }
     }
     const auto& rt = endpoints_[idx];
     if (rt.adapter == nullptr || !rt.url) {
@@ -164,19 +222,61 @@ boost::asio::awaitable<execution_result> executor::run(const core::chat_request&
     if (!ctx.client_request_id.empty())
       enc->headers.emplace_back("X-Request-Id", ctx.client_request_id);
 
-    auto deadlines = rt.deadlines;
-    if (ctx.deadline) {
-      auto left = duration_cast<milliseconds>(ctx.remaining(clock_.steady_now()));
-      deadlines.total = std::min(deadlines.total, std::max(left, milliseconds(1)));
+    if (!health_.try_acquire(idx)) {
+      skip("circuit-open");
+      continue;
     }
     any_ran = true;
-    attempt_state a{ep, rt, tgt, std::move(*enc), deadlines, ctx, res, clock_.steady_now()};
-    // (No co_await inside ?: — GCC 12 destroys such temporaries twice.)
     std::optional<core::error> err;
-    if (req.stream) {
-      err = co_await run_stream(req, a, *sink);
-    } else {
-      err = co_await run_unary(req, a);
+    for (std::uint32_t retry = 0;; ++retry) {
+      auto deadlines = rt.deadlines;
+      if (ctx.deadline) {
+        auto left = duration_cast<milliseconds>(ctx.remaining(clock_.steady_now()));
+        deadlines.total = std::min(deadlines.total, std::max(left, milliseconds(1)));
+        deadlines.ttfb = std::min(deadlines.ttfb, deadlines.total);
+      }
+      attempt_state a{ep, rt, tgt, *enc, deadlines, ctx, res, clock_.steady_now(), std::nullopt};
+      // (No co_await inside ?: — GCC 12 destroys such temporaries twice.)
+      if (req.stream) {
+        err = co_await run_stream(req, a, *sink);
+      } else {
+        err = co_await run_unary(req, a);
+      }
+      auto elapsed = ms_since(clock_, a.started);
+      if (!err) {
+        std::optional<std::int64_t> out_tokens;
+        if (!req.stream && res.usage && !res.usage_estimated) out_tokens = res.usage->completion_tokens;
+        stats_.record_success(idx, a.ttft.value_or(elapsed), out_tokens);
+        health_.on_success(idx);
+        break;
+      }
+      if (res.client_gone || upstream::is_cancelled(*err)) {
+        health_.release_probe(idx);
+        break;
+      }
+      if (err->kind == core::error_kind::timeout || err->kind == core::error_kind::budget_exhausted) {
+        stats_.record_timeout(idx);
+      } else if (endpoint_at_fault(*err)) {
+        stats_.record_error(idx);
+      }
+      if (endpoint_at_fault(*err) && err->kind != core::error_kind::rate_limited) {
+        const auto& st = snap->at(idx);
+        health_.on_failure(idx, st.error_rate(), st.attempts());
+      } else {
+        health_.release_probe(idx);
+      }
+      if (err->retry_after) health_.set_cooldown(idx, *err->retry_after);
+      if (res.committed || retry >= opts_.same_endpoint_retries || !same_endpoint_retryable(*err))
+        break;
+      // Bounded retry of the same endpoint with jittered backoff, only inside the budget.
+      auto backoff = duration_cast<milliseconds>(opts_.retry_backoff * (0.5 + next_random()));
+      if (ctx.deadline && ctx.remaining(clock_.steady_now()) <= backoff + snap->at(idx).p50) break;
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+      timer.expires_after(backoff);
+      boost::system::error_code ec;
+      co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+      if (ec) break;
+      ++res.same_endpoint_retries;
     }
     if (!err) {
       res.winner = &ep;
@@ -190,6 +290,10 @@ boost::asio::awaitable<execution_result> executor::run(const core::chat_request&
       last_error = std::move(*err);
       continue;
     }
+    if (!p.fallback) {
+      res.error = std::move(*err);
+      co_return res;
+    }
     if (!err->fallback_allowed()) {
       res.error = std::move(*err);
       co_return res;
@@ -201,10 +305,11 @@ boost::asio::awaitable<execution_result> executor::run(const core::chat_request&
   if (!any_ran && translation_error) {
     res.error = std::move(*translation_error);
   } else if (last_error && last_error->kind == core::error_kind::budget_exhausted) {
+    res.budget_exhausted = true;
     res.error = core::error(core::error_kind::budget_exhausted,
-                            "The X-GammaInfra-Max-Latency-Ms budget was exhausted; attempts: " +
-                                describe(res.attempts),
-                            "X-GammaInfra-Max-Latency-Ms", "budget_exhausted");
+                            "The X-GammaInfra-Max-Latency-Ms budget was exhausted or no endpoint "
+                            "can answer within it; attempts: " + describe(res.attempts),
+                            "X-GammaInfra-Max-Latency-Ms", "latency_budget_exceeded");
   } else if (!any_ran) {
     bool all_incapable = !res.attempts.empty() &&
                          std::all_of(res.attempts.begin(), res.attempts.end(), [](const attempt_record& r) {
@@ -356,6 +461,7 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
         res.attempts.push_back(std::move(ok));
         res.committed = true;
         res.winner = &a.ep;
+        a.ttft = ms_since(clock_, a.started);
         if (!co_await sink.commit(a.ep, res.attempts)) {
           res.client_gone = true;
           co_return core::error(core::error_kind::unknown, "client disconnected", "",
@@ -455,6 +561,7 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
     res.attempts.push_back(std::move(ok));
     res.committed = true;
     res.winner = &a.ep;
+    a.ttft = ms_since(clock_, a.started);
     bool alive = co_await sink.commit(a.ep, res.attempts);
     if (alive && !held.empty()) alive = co_await sink.events(held);
     if (!alive) {

@@ -9,7 +9,9 @@
 // Thread safety: an executor is shared by all I/O threads (it holds only immutable config
 // and thread-safe collaborators); one run() call belongs to one request coroutine.
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,6 +29,8 @@
 #include "providers/tool_state_store.h"
 #include "route/attempt_log.h"
 #include "route/credentials.h"
+#include "route/endpoint_health.h"
+#include "route/latency_stats.h"
 #include "route/plan.h"
 #include "upstream/client.h"
 
@@ -61,12 +65,28 @@ struct execution_result {
   bool client_gone = false;
   // Time spent waiting on upstreams (for X-GammaInfra-Overhead-Ms = total - this).
   std::chrono::nanoseconds upstream_wait{0};
+  // Router events for metrics.
+  bool budget_exhausted = false;
+  std::uint32_t same_endpoint_retries = 0;
+};
+
+// Router knobs of the executor (issue 8 items 2 and 4).
+struct executor_options {
+  latency_stats_options stats;
+  health_options health;
+  // 429/503 without Retry-After: retries of the same endpoint before cascading, each after
+  // a jittered backoff (retry_backoff × [0.5, 1.5)) that must fit the remaining budget.
+  std::uint32_t same_endpoint_retries = 1;
+  std::chrono::milliseconds retry_backoff{200};
+  // Uniform [0,1) source for the jitter; default a per-executor PRNG (tests inject one).
+  std::function<double()> random;
 };
 
 class executor {
  public:
   executor(config::snapshot_ptr cfg, upstream::client& client, const credential_source& creds,
-           const core::clock& clk, providers::tool_state_store* tool_state = nullptr);
+           const core::clock& clk, providers::tool_state_store* tool_state = nullptr,
+           executor_options opts = {});
   ~executor();
   executor(const executor&) = delete;
   executor& operator=(const executor&) = delete;
@@ -77,6 +97,10 @@ class executor {
                                                stream_sink* sink);
 
   const config::snapshot& config() const noexcept { return *cfg_; }
+  // Live routing state (indices parallel config().endpoints): the planner reads the stats
+  // snapshot and health views; the executor records every attempt into them.
+  latency_stats& stats() noexcept { return stats_; }
+  endpoint_health& health() noexcept { return health_; }
 
  private:
   struct endpoint_runtime;
@@ -87,12 +111,18 @@ class executor {
                                                                 attempt_state& a,
                                                                 stream_sink& sink);
 
+  double next_random() noexcept;
+
   config::snapshot_ptr cfg_;
   upstream::client& client_;
   const credential_source& creds_;
   const core::clock& clock_;
   providers::tool_state_store* tool_state_;
   std::vector<endpoint_runtime> endpoints_;  // parallel to cfg_->endpoints
+  executor_options opts_;
+  latency_stats stats_;
+  endpoint_health health_;
+  std::atomic<std::uint64_t> rng_state_;
 };
 
 // Rough token estimate (≈4 characters per token) for requests whose upstream reported no

@@ -114,7 +114,9 @@ std::vector<ranked_candidate> rank(const config::snapshot& cfg,
       c.skip_reason = "circuit-open";
     } else if (hv.cooling_down) {
       c.skip_reason = "cooldown";
-    } else if (opts.budget && st.p50 > *opts.budget) {
+    } else if (opts.budget && !st.from_prior && st.p50 > *opts.budget) {
+      // Only a measured p50 excludes: a prior is a guess, and a cold endpoint must get the
+      // chance to be measured.
       c.skip_reason = "budget";
     }
     out.push_back(std::move(c));

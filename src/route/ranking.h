@@ -6,7 +6,7 @@
 //
 // Filters (first that applies is the skip reason, in this order): incapable, region,
 // context (estimated prompt tokens + requested max output > context window), circuit-open,
-// cooldown, budget (p50 above the latency budget).
+// cooldown, budget (a live — not prior — p50 above the latency budget).
 //
 // Score of a runnable candidate, each term normalized over the runnable set to [0,1]
 // (1 = best), so weights mean the same thing whatever the chain:

@@ -220,6 +220,8 @@ TEST(ranking, budget_skips_endpoints_whose_p50_exceeds_it) {
   o.pref = preference::quality;
   o.budget = milliseconds(1000);
   EXPECT_EQ(f.order(o), (v{"x/best!budget", "x/mid", "x/cheap"}));
+  f.stats.endpoints[f.idx("x/best")].from_prior = true;  // a prior never excludes
+  EXPECT_EQ(f.order(o), (v{"x/best", "x/mid", "x/cheap"}));
 }
 
 TEST(ranking, caller_skips_come_first_and_error_rate_penalizes) {

@@ -1,0 +1,87 @@
+#include "route/explain.h"
+
+#include <cstdio>
+
+#include <boost/json/array.hpp>
+
+namespace gi::route {
+
+namespace {
+
+double round6(double v) { return static_cast<double>(static_cast<long long>(v * 1e6 + (v < 0 ? -0.5 : 0.5))) / 1e6; }
+
+}  // namespace
+
+boost::json::object explain_json(const plan& p, const rank_options& opts) {
+  boost::json::object o;
+  o["task"] = p.task;
+  o["task_source"] = p.task_source;
+  o["preference"] = std::string(preference_name(opts.pref));
+  if (opts.cost_quality) o["cost_quality"] = *opts.cost_quality;
+  else o["cost_quality"] = nullptr;
+  auto w = weights_for(opts);
+  o["weights"] = {{"quality", round6(w.quality)}, {"cost", round6(w.cost)}, {"latency", round6(w.latency)}};
+  boost::json::array cands;
+  int rank_no = 0;
+  for (const auto& a : p.attempts) {
+    boost::json::object c;
+    c["endpoint"] = a.endpoint->id;
+    if (a.skip_reason.empty()) {
+      c["rank"] = ++rank_no;
+      c["skipped"] = nullptr;
+    } else {
+      c["rank"] = nullptr;
+      c["skipped"] = a.skip_reason;
+    }
+    if (a.terms) {
+      const auto& t = *a.terms;
+      c["quality"] = round6(t.quality);
+      c["quality_norm"] = round6(t.quality_norm);
+      c["est_cost_usd"] = t.est_cost.to_string();
+      c["cost_norm"] = round6(t.cost_norm);
+      c["p50_ms"] = t.p50.count();
+      c["p50_source"] = t.p50_from_prior ? "prior" : "live";
+      c["latency_norm"] = round6(t.latency_norm);
+      c["error_rate"] = round6(t.error_rate);
+      c["score"] = a.skip_reason.empty() ? boost::json::value(round6(t.score)) : boost::json::value(nullptr);
+    }
+    cands.push_back(std::move(c));
+  }
+  o["candidates"] = std::move(cands);
+  return o;
+}
+
+std::string explain_text(const plan& p, const rank_options& opts) {
+  std::string out;
+  char line[512];
+  auto w = weights_for(opts);
+  std::snprintf(line, sizeof line, "task %s (%s)  preference %s  weights q=%.2f c=%.2f l=%.2f\n",
+                p.task.c_str(), p.task_source.c_str(), std::string(preference_name(opts.pref)).c_str(),
+                w.quality, w.cost, w.latency);
+  out += line;
+  std::snprintf(line, sizeof line, "%-4s %-40s %7s %6s %12s %6s %8s %6s %6s %7s  %s\n", "rank",
+                "endpoint", "quality", "q_norm", "est_cost_usd", "c_norm", "p50_ms", "l_norm",
+                "errors", "score", "note");
+  out += line;
+  int rank_no = 0;
+  for (const auto& a : p.attempts) {
+    std::string rank = a.skip_reason.empty() ? std::to_string(++rank_no) : "-";
+    std::string note = a.skip_reason.empty() ? "" : "skipped=" + a.skip_reason;
+    if (a.terms) {
+      const auto& t = *a.terms;
+      if (t.p50_from_prior) note += note.empty() ? "p50=prior" : " p50=prior";
+      std::snprintf(line, sizeof line, "%-4s %-40s %7.3f %6.3f %12s %6.3f %8lld %6.3f %6.3f %7s  %s\n",
+                    rank.c_str(), a.endpoint->id.c_str(), t.quality, t.quality_norm,
+                    t.est_cost.to_string().c_str(), t.cost_norm, static_cast<long long>(t.p50.count()),
+                    t.latency_norm, t.error_rate,
+                    a.skip_reason.empty() ? std::to_string(t.score).substr(0, 6).c_str() : "-",
+                    note.c_str());
+    } else {
+      std::snprintf(line, sizeof line, "%-4s %-40s %s\n", rank.c_str(), a.endpoint->id.c_str(), note.c_str());
+    }
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace gi::route
