@@ -1,5 +1,6 @@
 #include "upstream/client.h"
 
+#include <array>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -15,8 +16,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/span_body.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 
 #include "upstream/detail/connection.h"
 #include "upstream/detail/host_pool.h"
@@ -39,7 +39,6 @@ namespace {
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t read_chunk_bytes = 16 * 1024;
 
-using request_message = http::request<http::span_body<const char>>;
 using response_parser = http::response_parser<http::buffer_body>;
 
 bool is_http_error(const error_code& ec) {
@@ -356,26 +355,42 @@ asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open_imp
 
   // The message is built once and may be written twice (stale keep-alive retry).
   const bool absolute_form = self->proxy.has_value() && !target.tls;
-  request_message msg;
-  msg.version(11);
-  msg.method_string(req.method);
-  msg.target(absolute_form ? target.origin() + target.request_target(req.path)
-                           : target.request_target(req.path));
-  msg.set(http::field::host, target.host_header());
+  // The head is serialized by hand (Beast's basic_fields allocates per field) and written
+  // together with the body in one gather write.
+  std::string head;
+  head.reserve(256 + req.path.size() + req.body.size() / 16);
+  head += req.method;
+  head += ' ';
+  head += absolute_form ? target.origin() + target.request_target(req.path)
+                        : target.request_target(req.path);
+  head += " HTTP/1.1\r\n";
+  auto field = [&head](std::string_view k, std::string_view v) {
+    head += k;
+    head += ": ";
+    head += v;
+    head += "\r\n";
+  };
+  field("Host", target.host_header());
   for (const auto& [name, value] : req.headers) {
-    if (!is_hop_by_hop_or_managed(name)) msg.insert(name, value);
+    if (!is_hop_by_hop_or_managed(name)) field(name, value);
   }
   // providers.md §1.3: the gateway's own identity and the media types it expects.
-  if (!core::find_header(req.headers, "user-agent")) msg.set(http::field::user_agent, self->user_agent);
+  if (!core::find_header(req.headers, "user-agent")) field("User-Agent", self->user_agent);
   if (!core::find_header(req.headers, "accept")) {
-    msg.set(http::field::accept, req.stream ? "text/event-stream" : "application/json");
+    field("Accept", req.stream ? "text/event-stream" : "application/json");
   }
   if (!req.body.empty() && !core::find_header(req.headers, "content-type")) {
-    msg.set(http::field::content_type, "application/json");
+    field("Content-Type", "application/json");
   }
-  msg.keep_alive(true);
-  msg.body() = boost::span<const char>(req.body.data(), req.body.size());
-  msg.prepare_payload();
+  // Beast's prepare_payload rule: a length for any body, and 0 for the methods that
+  // normally carry one. HTTP/1.1 is persistent by default: no Connection header.
+  if (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
+      req.method == "OPTIONS") {
+    field("Content-Length", std::to_string(req.body.size()));
+  }
+  head += "\r\n";
+  const std::array<asio::const_buffer, 2> request_bytes{asio::buffer(head),
+                                                        asio::buffer(req.body)};
 
   const detail::proxy_address* proxy = self->proxy ? &*self->proxy : nullptr;
   for (int attempt = 0;; ++attempt) {
@@ -392,7 +407,7 @@ asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open_imp
     // Write.
     st->wd.arm("write-timeout", deadlines.write, conn->sock);
     auto [wec, wn] = co_await conn->with_stream(
-        [&](auto& stream) { return http::async_write(stream, msg, tuple_awaitable); });
+        [&](auto& stream) { return asio::async_write(stream, request_bytes, tuple_awaitable); });
     (void)wn;
     error_code ec = wec;
     bool received_any = false;
