@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/accounts_cmd.h"
 #include "config/describe.h"
 
 #ifndef GI_VERSION
@@ -94,6 +95,8 @@ int run_cli(int argc, char** argv, const cli_commands& commands, std::ostream& o
   route_cmd->add_option("--gateway", route_opts.gateway, "A running gateway's URL (use its live stats)");
   route_cmd->add_flag("--json", route_opts.json, "Print JSON instead of a table");
 
+  accounts_commands accounts_cli(app);  // accounts, keys, topup, usage (issue 10)
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -127,6 +130,7 @@ int run_cli(int argc, char** argv, const cli_commands& commands, std::ostream& o
     out << "# OK: " << check_file << " is valid\n";
     return exit_ok;
   }
+  if (auto rc = accounts_cli.run(out, err)) return *rc;
   if (route_cmd->parsed()) return commands.route(route_opts, out, err);
   if (mock->parsed()) return commands.mock_upstream(mock_opts);
   if (demo->parsed()) return commands.demo(demo_opts);

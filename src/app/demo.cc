@@ -12,7 +12,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "app/accounts_runtime.h"
 #include "app/gateway_handler.h"
+#include "auth/api_key.h"
+#include "billing/admin_ops.h"
 #include "auth/authenticator.h"
 #include "config/config.h"
 #include "mock/mock_server.h"
@@ -22,32 +25,6 @@
 namespace gi::app {
 
 namespace {
-
-// sk-gammainfra- + 32 random bytes in base62 (the key format of the accounts issue).
-std::string new_api_key() {
-  static constexpr char alphabet[] =
-      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  // Big-number base conversion of the 256-bit value.
-  std::vector<unsigned> digits;  // little-endian base-62
-  for (unsigned char b : bytes) {
-    unsigned carry = b;
-    for (auto& d : digits) {
-      unsigned v = d * 256 + carry;
-      d = v % 62;
-      carry = v / 62;
-    }
-    while (carry) {
-      digits.push_back(carry % 62);
-      carry /= 62;
-    }
-  }
-  while (digits.size() < 43) digits.push_back(0);
-  std::string out = "sk-gammainfra-";
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) out.push_back(alphabet[*it]);
-  return out;
-}
 
 // The mock accepts any key but, like the real providers, rejects a request without one; the
 // demo resolves this variable itself instead of reading the environment.
@@ -71,11 +48,11 @@ std::string mock_base_for(core::provider_kind k, const std::string& mock) {
 // The demo config: the shipped catalog with every endpoint whose wire format the mock
 // serves pointed at the mock (no keys), plus one endpoint that fails on purpose at the head
 // of every chain so the Fallback-Chain header shows a real cascade.
-std::string demo_yaml(std::uint16_t port, const std::string& mock, const std::string& key_sha) {
+std::string demo_yaml(std::uint16_t port, const std::string& mock, const std::string& store_path) {
   auto base = config::defaults();
   std::ostringstream y;
   y << "server:\n  host: 127.0.0.1\n  port: " << port << "\n";
-  y << "auth:\n  keys:\n    - id: demo\n      sha256: " << key_sha << "\n";
+  y << "accounts:\n  enabled: true\n  store: \"" << store_path << "\"\n";
   y << "endpoints:\n";
   for (const auto& ep : base->endpoints) {
     auto url = mock_base_for(ep.provider, mock);
@@ -117,8 +94,8 @@ int run_demo(const demo_options& opts) {
   }
   std::string mock_url = "http://127.0.0.1:" + std::to_string(*mock_port);
 
-  std::string key = new_api_key();
-  std::string yaml = demo_yaml(opts.port, mock_url, auth::sha256_hex(key));
+  auto store_path = (std::filesystem::absolute(opts.data_dir) / "gammainfra.db").string();
+  std::string yaml = demo_yaml(opts.port, mock_url, store_path);
   auto cfg = config::load_string(yaml, "<demo>");
   if (!cfg) {
     std::cerr << "demo: internal config error: " << cfg.error().to_string() << "\n";
@@ -141,6 +118,44 @@ int run_demo(const demo_options& opts) {
   so.config = *cfg;
   so.handler = handler;
   so.metrics = metrics;
+  // The demo account (created once: $3 trial + a $100 demo top-up) and a new key per start;
+  // every request is charged against it.
+  auto accounts = start_accounts(*cfg, std::cerr);
+  if (!accounts) {
+    std::cerr << "demo: store: " << accounts.error().message << "\n";
+    return 1;
+  }
+  accounts->wire(so, *handler);
+  std::string key;
+  {
+    auto& svc = *accounts->service;
+    constexpr const char* demo_email = "demo@gammainfra.local";
+    auto existing = svc.store().find_account_by_email(demo_email);
+    std::string account_id;
+    if (existing && existing->has_value()) {
+      account_id = (*existing)->id;
+    } else {
+      billing::create_account_request ar;
+      ar.name = "demo";
+      ar.email = demo_email;
+      auto a = svc.create_account(ar, "demo");
+      if (!a) {
+        std::cerr << "demo: " << a.error().message << "\n";
+        return 1;
+      }
+      account_id = a->id;
+    }
+    auto t = svc.topup(account_id, core::money::from_usd(100), "demo-topup", "demo");
+    billing::create_key_request kr;
+    kr.account_id = account_id;
+    kr.name = "demo";
+    auto k = svc.create_key(kr, "demo");
+    if (!t || !k) {
+      std::cerr << "demo: " << (!t ? t.error().message : k.error().message) << "\n";
+      return 1;
+    }
+    key = k->secret;
+  }
   server::gateway_server srv(so);
   auto port = srv.start();
   if (!port) {
@@ -165,6 +180,7 @@ int run_demo(const demo_options& opts) {
   });
   signal_ioc.run();
   srv.wait();
+  accounts->stop();
   // Pooled upstream connections belong to the server's io_contexts: drop them first.
   client->close_idle();
   mock.stop();

@@ -2,6 +2,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "app/request_billing.h"
 #include "billing/cost.h"
 #include "openai_api/openai_api.h"
 #include "openai_api/sse_encoder.h"
@@ -75,6 +76,7 @@ struct request_state {
   route::plan plan;
   std::string response_id;
   std::int64_t created = 0;
+  bool billed = false;  // a store key: Credit-Remaining in headers, final chunk, trailers
 
   void add_common(core::header_list& h) const {
     h.emplace_back(hdr::router_version, router_version);
@@ -107,6 +109,7 @@ class sse_sink final : public route::stream_sink {
     std::vector<std::string> trailer_names;
     trailer_names.emplace_back(hdr::cost_usd);
     trailer_names.emplace_back(hdr::fallback_chain);
+    if (st_.billed) trailer_names.emplace_back(hdr::credit_remaining_usd);
     co_return co_await st_.call.writer.begin_stream(200, std::move(h), std::move(trailer_names));
   }
 
@@ -160,6 +163,11 @@ gateway_handler::gateway_handler(config::snapshot_ptr cfg, std::shared_ptr<upstr
           {ep.id, std::string(outcome_label(static_cast<route::attempt_outcome>(o)))}));
 }
 
+void gateway_handler::attach_accounts(std::shared_ptr<billing::account_service> accounts) {
+  accounts_ = std::move(accounts);
+  limiter_ = std::make_unique<auth::rate_limiter>(clock_);
+}
+
 boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   auto opts = server::parse_gateway_headers(call.headers);  // validated by the server already
   route::plan_options po;
@@ -190,11 +198,40 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
     co_await call.writer.send(err.http_status(), std::move(h), openai_api::encode_error(err));
   };
 
+  // Accounts (issue 10): key policy, rate limit and the 402 precheck before any upstream
+  // work; the reservation once the plan is known.
+  auto send_refusal = [&](billing_refusal& r) -> boost::asio::awaitable<void> {
+    core::header_list h;
+    h.emplace_back(hdr::content_type, hdr::json_content_type);
+    if (r.error.retry_after) {
+      auto secs = (r.error.retry_after->count() + 999) / 1000;
+      h.emplace_back(hdr::retry_after, std::to_string(std::max<long long>(secs, 1)));
+    }
+    for (auto& kv : r.headers) h.push_back(std::move(kv));
+    st.add_common(h);
+    co_await call.writer.send(r.error.http_status(), std::move(h), openai_api::encode_error(r.error));
+  };
+  std::optional<request_billing> bill;
+  if (accounts_) {
+    bill.emplace(*accounts_, cfg_->accounts, *limiter_, call.ctx, call.request);
+    st.billed = bill->active();
+    if (auto refused = bill->admit()) {
+      co_await send_refusal(*refused);
+      co_return;
+    }
+  }
+
   if (!planned) {
     co_await send_error(planned.error(), nullptr, nanoseconds(0));
     co_return;
   }
   st.plan = std::move(*planned);
+  if (bill) {
+    if (auto refused = bill->reserve(st.plan)) {
+      co_await send_refusal(*refused);
+      co_return;
+    }
+  }
 
   route::execution_result res;
   std::optional<sse_sink> sink;
@@ -214,6 +251,13 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   std::string chain = route::format_chain(res.attempts);
   core::money cost;
   if (res.winner && res.usage) cost = billing::cost_of(*res.usage, res.winner->prices).total();
+  // Settle before answering (the balance header includes this request); a client that went
+  // away mid-stream is charged for what the upstream reported or was estimated so far.
+  core::money remaining;
+  if (bill && bill->active()) {
+    int status = res.committed ? 200 : res.error ? res.error->http_status() : res.response ? 200 : 500;
+    remaining = bill->settle(res, cost, st.plan, status, st.overhead(res.upstream_wait));
+  }
 
   if (call.request.stream && res.committed) {
     auto* enc = sink->encoder();
@@ -232,12 +276,14 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
       x["cost_usd"] = cost.to_string();
       x["endpoint"] = res.winner->id;
       x["fallback_chain"] = chain;
+      if (st.billed) x["credit_remaining_usd"] = remaining.to_string();
       enc->finish_stream(res.usage, std::move(x), buf);
     }
     if (!buf.empty() && !co_await call.writer.write_chunk(buf)) co_return;
     core::header_list trailers;
     trailers.emplace_back(hdr::cost_usd, cost.to_string());
     trailers.emplace_back(hdr::fallback_chain, chain);
+    if (st.billed) trailers.emplace_back(hdr::credit_remaining_usd, remaining.to_string());
     co_await call.writer.end_stream(std::move(trailers));
     metrics_->gateway_overhead_seconds.get().observe(
         duration<double>(st.overhead(res.upstream_wait)).count());
@@ -265,6 +311,8 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   h.emplace_back(hdr::endpoint, res.winner->id);
   h.emplace_back(hdr::fallback_chain, chain);
   h.emplace_back(hdr::cost_usd, cost.to_string());
+  if (st.billed) h.emplace_back(hdr::credit_remaining_usd, remaining.to_string());
+  if (bill) bill->add_rate_headers(h);
   h.emplace_back(hdr::overhead_ms, format_ms(overhead));
   st.add_common(h);
   metrics_->gateway_overhead_seconds.get().observe(duration<double>(overhead).count());

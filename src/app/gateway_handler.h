@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include "auth/rate_limiter.h"
+#include "billing/account_service.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "route/credentials.h"
@@ -29,6 +31,10 @@ class gateway_handler final : public server::chat_handler {
 
   boost::asio::awaitable<void> handle(server::chat_call& call) override;
 
+  // Bills requests of store keys (issue 10): rate limits, 402 precheck, reservation,
+  // settlement, request log. Call before serving; without it nothing is billed.
+  void attach_accounts(std::shared_ptr<billing::account_service> accounts);
+
   // "<code version>+cfg.<config hash>" (X-GammaInfra-Router-Version).
   const std::string& router_version() const noexcept { return router_version_; }
   // The executor and its live routing state (stats, health): route explain, tests.
@@ -42,6 +48,8 @@ class gateway_handler final : public server::chat_handler {
   route::credential_source creds_;
   route::executor executor_;
   std::string router_version_;
+  std::shared_ptr<billing::account_service> accounts_;
+  std::unique_ptr<auth::rate_limiter> limiter_;
   // upstream_attempts_total cells resolved once per (endpoint, outcome): the hot path does
   // one relaxed atomic add, no label lookup.
   std::vector<telemetry::scalar_cell*> attempt_cells_;

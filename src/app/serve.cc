@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "app/accounts_runtime.h"
 #include "app/gateway_handler.h"
 #include "server/gateway_server.h"
 #include "upstream/options_from_config.h"
@@ -26,8 +27,20 @@ int run_serve(config::snapshot_ptr cfg) {
   server::server_options opts;
   opts.config = cfg;
   opts.metrics = metrics;
-  opts.handler = std::make_shared<gateway_handler>(cfg, client, core::system_clock_source::instance(),
-                                                   metrics);
+  auto handler = std::make_shared<gateway_handler>(cfg, client, core::system_clock_source::instance(),
+                                                  metrics);
+  opts.handler = handler;
+  // Accounts, credits and billing (issue 10) when configured.
+  std::optional<accounts_runtime> accounts;
+  if (cfg->accounts.enabled) {
+    auto rt = start_accounts(cfg, std::cerr);
+    if (!rt) {
+      std::cerr << "gammainfra: " << rt.error().message << std::endl;
+      return 1;
+    }
+    accounts = std::move(*rt);
+    accounts->wire(opts, *handler);
+  }
   server::gateway_server srv(std::move(opts));
   auto port = srv.start();
   if (!port) {
@@ -48,6 +61,7 @@ int run_serve(config::snapshot_ptr cfg) {
   });
   signal_ioc.run();  // returns after the first signal
   srv.wait();
+  if (accounts) accounts->stop();  // flush queued charges and request-log records
   // Pooled upstream connections live on the server's io_contexts: drop them before those go.
   client->close_idle();
   return 0;

@@ -93,6 +93,7 @@ void account_service::flush_locked(std::unique_lock<std::mutex>& qlock) {
   std::lock_guard flock(flush_mu_);
   qlock.unlock();
   auto r = store_->write_batch(charges, records);
+  healthy_.store(r.has_value(), std::memory_order_relaxed);
   if (r) {
     for (const auto& c : charges)
       ledger_.on_committed(c.account_id, core::money::from_nanos(c.amount_nanos),

@@ -14,6 +14,7 @@
 //
 // Thread safety: all public members may be called from any thread.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -65,6 +66,8 @@ class account_service {
   // Writes everything queued now (tests; shutdown).
   void flush();
   std::uint64_t dropped_records() const;
+  // False after a batch failed to write (until one succeeds): /readyz "store".
+  bool healthy() const noexcept { return healthy_.load(std::memory_order_relaxed); }
 
   // Admin operations: store + caches updated before they return.
   core::result<storage::account_row> create_account(const create_account_request& req, const std::string& actor);
@@ -96,6 +99,7 @@ class account_service {
   std::deque<storage::request_record> q_records_;
   bool stopping_ = false;
   std::uint64_t dropped_ = 0;
+  std::atomic<bool> healthy_{true};
 
   // Held while a batch is written and applied, and while a reload reads the store, so a
   // reload never double-counts a batch in flight.

@@ -132,7 +132,8 @@ struct gateway_server::impl {
     if (!opts.handler) opts.handler = std::make_shared<model_not_found_handler>();
     router_deps d;
     d.config = opts.config;
-    d.auth = std::make_shared<const auth::authenticator>(opts.config->auth);
+    d.auth = opts.auth ? opts.auth : std::make_shared<const auth::authenticator>(opts.config->auth);
+    d.accounts_api = opts.accounts_api;
     d.handler = opts.handler;
     d.metrics = metrics;
     d.readiness = readiness;

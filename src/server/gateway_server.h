@@ -19,9 +19,11 @@
 #include <cstdint>
 #include <memory>
 
+#include "auth/authenticator.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "server/api_handler.h"
 #include "server/chat_handler.h"
 #include "server/readiness.h"
 #include "telemetry/metrics.h"
@@ -44,6 +46,10 @@ struct server_options {
   std::shared_ptr<spdlog::sinks::sink> access_log_sink;
   // Wall clock for /v1/models `created` and request ids. Null = the system clock.
   const core::clock* clock = nullptr;
+  // Key source for `/v1/*`. Null = the config-listed keys (config.auth).
+  std::shared_ptr<const auth::authenticator> auth;
+  // /v1/account, /v1/usage, /v1/signup, /admin/* (issue 10). Null = 404.
+  std::shared_ptr<api_handler> accounts_api;
 };
 
 class gateway_server {

@@ -20,6 +20,8 @@ inline constexpr std::string_view fallback = "X-GammaInfra-Fallback";
 inline constexpr std::string_view provider_key_prefix = "X-GammaInfra-Provider-Key-";
 inline constexpr std::string_view traceparent = "traceparent";
 inline constexpr std::string_view request_id_in = "X-Request-Id";
+// Admin top-ups: replaying the same key credits once (issue 10 §3).
+inline constexpr std::string_view idempotency_key = "Idempotency-Key";
 
 // --- response headers (design §3.3) ---
 inline constexpr std::string_view request_id = "X-GammaInfra-Request-Id";
@@ -32,6 +34,11 @@ inline constexpr std::string_view task_source = "X-GammaInfra-Task-Source";
 inline constexpr std::string_view overhead_ms = "X-GammaInfra-Overhead-Ms";
 inline constexpr std::string_view credit_remaining_usd = "X-GammaInfra-Credit-Remaining-USD";
 inline constexpr std::string_view hedged = "X-GammaInfra-Hedged";
+// Gateway rate limits (design §3.4): of the requests/min bucket, or of the tokens/min bucket
+// when that one refused. Reset = seconds until the bucket is full again.
+inline constexpr std::string_view ratelimit_limit = "X-RateLimit-Limit";
+inline constexpr std::string_view ratelimit_remaining = "X-RateLimit-Remaining";
+inline constexpr std::string_view ratelimit_reset = "X-RateLimit-Reset";
 
 // --- standard headers the gateway sets or checks by name ---
 inline constexpr std::string_view content_type = "Content-Type";

@@ -34,7 +34,12 @@ std::string_view allowed_methods(route_id r) noexcept {
     case route_id::models:
       return "GET";
     case route_id::chat_completions:
+    case route_id::signup:
       return "POST";
+    case route_id::account:
+    case route_id::usage:
+      return "GET";
+    case route_id::admin:
     case route_id::not_found:
     case route_id::count_:
       return "";
@@ -51,6 +56,10 @@ std::string_view route_label(route_id r) noexcept {
     case route_id::metrics: return "/metrics";
     case route_id::models: return "/v1/models";
     case route_id::chat_completions: return "/v1/chat/completions";
+    case route_id::account: return "/v1/account";
+    case route_id::usage: return "/v1/usage";
+    case route_id::signup: return "/v1/signup";
+    case route_id::admin: return "/admin";
     case route_id::not_found: return "other";
     case route_id::count_: return "other";
   }
@@ -111,11 +120,15 @@ route_id request_router::match(std::string_view target) noexcept {
   if (p == "/metrics") return route_id::metrics;
   if (p == "/v1/models") return route_id::models;
   if (p == "/v1/chat/completions") return route_id::chat_completions;
+  if (p == "/v1/account") return route_id::account;
+  if (p == "/v1/usage") return route_id::usage;
+  if (p == "/v1/signup") return route_id::signup;
+  if (p.rfind("/admin/", 0) == 0) return route_id::admin;
   return route_id::not_found;
 }
 
 bool request_router::authenticate(const incoming_request& req, core::request_context& ctx,
-                                  core::error& err) const {
+                                  core::error& err, auth::principal* who) const {
   auto h = core::find_header(req.headers, headers::authorization);
   auto r = deps_.auth->authenticate(h ? *h : std::string_view());
   if (!r) {
@@ -123,6 +136,7 @@ bool request_router::authenticate(const incoming_request& req, core::request_con
     return false;
   }
   ctx.key_id = r->key_id;
+  if (who) *who = std::move(r).value();
   return true;
 }
 
@@ -131,6 +145,9 @@ asio::awaitable<void> request_router::handle(route_id route, incoming_request& r
                                              response_writer& w) const {
   // Errors are built in locals before co_await: GCC 12 miscompiles string literals in
   // co_await argument lists ("array used as initializer").
+  bool accounts_route = route == route_id::account || route == route_id::usage ||
+                        route == route_id::signup || route == route_id::admin;
+  if (accounts_route && !deps_.accounts_api) route = route_id::not_found;
   if (route == route_id::not_found) {
     core::error e(core::error_kind::not_found,
                   "Unknown request URL: " + std::string(req.method) + " " +
@@ -140,7 +157,7 @@ asio::awaitable<void> request_router::handle(route_id route, incoming_request& r
     co_return;
   }
   auto allowed = allowed_methods(route);
-  if (req.method != allowed) {
+  if (route != route_id::admin && req.method != allowed) {
     core::error e(core::error_kind::method_not_allowed,
                   "Method " + std::string(req.method) + " is not allowed for " +
                       std::string(route_label(route)) + "; use " + std::string(allowed) + ".",
@@ -178,6 +195,24 @@ asio::awaitable<void> request_router::handle(route_id route, incoming_request& r
     case route_id::chat_completions:
       co_await chat(req, ctx, w);
       co_return;
+    case route_id::account:
+    case route_id::usage: {
+      core::error err;
+      auth::principal who;
+      if (!authenticate(req, ctx, err, &who)) {
+        co_await send_error(w, err);
+        co_return;
+      }
+      api_request ar{req.method, req.target, req.headers, req.body};
+      co_await deps_.accounts_api->handle(ar, &who, ctx, w);
+      co_return;
+    }
+    case route_id::signup:
+    case route_id::admin: {
+      api_request ar{req.method, req.target, req.headers, req.body};
+      co_await deps_.accounts_api->handle(ar, nullptr, ctx, w);
+      co_return;
+    }
     case route_id::not_found:
     case route_id::count_:
       break;

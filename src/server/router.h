@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "core/http_types.h"
 #include "core/request_context.h"
+#include "server/api_handler.h"
 #include "server/chat_handler.h"
 #include "server/readiness.h"
 #include "telemetry/metrics.h"
@@ -30,6 +31,10 @@ enum class route_id : std::uint8_t {
   metrics,
   models,
   chat_completions,
+  account,   // GET /v1/account
+  usage,     // GET /v1/usage
+  signup,    // POST /v1/signup
+  admin,     // /admin/* (methods checked by the api handler)
   not_found,
   count_,
 };
@@ -49,6 +54,8 @@ struct router_deps {
   std::shared_ptr<telemetry::metrics_registry> metrics;
   std::shared_ptr<readiness_registry> readiness;
   std::int64_t models_created = 0;  // unix seconds for /v1/models `created`
+  // Account and admin endpoints (issue 10). Null = those routes answer 404.
+  std::shared_ptr<api_handler> accounts_api;
 };
 
 class request_router {
@@ -71,7 +78,7 @@ class request_router {
                                     response_writer& w) const;
   // Authenticates `/v1/*`; on failure writes the 401 and returns false.
   bool authenticate(const incoming_request& req, core::request_context& ctx,
-                    core::error& err) const;
+                    core::error& err, auth::principal* who = nullptr) const;
 
   router_deps deps_;
   std::string models_json_;

@@ -1,0 +1,51 @@
+#include "app/accounts_runtime.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <ostream>
+
+#include "storage/sqlite_store.h"
+
+namespace gi::app {
+
+void accounts_runtime::wire(server::server_options& so, gateway_handler& handler) const {
+  so.auth = auth;
+  so.accounts_api = api;
+  handler.attach_accounts(service);
+  if (!so.readiness) so.readiness = std::make_shared<server::readiness_registry>();
+  auto svc = service;
+  so.readiness->add("store", [svc] { return svc->healthy() ? std::string() : std::string("unreachable"); });
+}
+
+core::result<accounts_runtime> start_accounts(config::snapshot_ptr cfg, std::ostream& progress,
+                                              route::credential_source::env_lookup env) {
+  const auto& ac = cfg->accounts;
+  std::filesystem::path path = ac.store_path;
+  if (path.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+  }
+  auto opened = storage::sqlite_store::open({ac.store_path});
+  if (!opened) return opened.error();
+  std::shared_ptr<storage::store> st(std::move(*opened));
+  auto v = st->migrate([&](int version, int total, std::string_view desc) {
+    progress << "store: migration " << version << "/" << total << " (" << desc << ") applied" << std::endl;
+  });
+  if (!v) return v.error();
+  const auto& clk = core::system_clock_source::instance();
+  billing::account_options o;
+  o.flush_interval = ac.flush_interval;
+  auto svc = std::make_shared<billing::account_service>(st, clk, o);
+  if (auto s = svc->start(); !s) return s.error();
+  std::string admin_token;
+  if (env) admin_token = env(ac.admin_token_env).value_or("");
+  else if (const char* t = std::getenv(ac.admin_token_env.c_str())) admin_token = t;
+  accounts_runtime rt;
+  rt.store = st;
+  rt.service = svc;
+  rt.auth = std::make_shared<const auth::authenticator>(cfg->auth, svc->keys(), clk);
+  rt.api = std::make_shared<accounts_api>(svc, cfg, std::move(admin_token));
+  return rt;
+}
+
+}  // namespace gi::app
