@@ -168,6 +168,22 @@ void gateway_handler::attach_accounts(std::shared_ptr<billing::account_service> 
   limiter_ = std::make_unique<auth::rate_limiter>(clock_);
 }
 
+void gateway_handler::record_router_metrics(const route::execution_result& res) {
+  for (const auto& a : res.attempts) {
+    if (a.outcome == route::attempt_outcome::skipped || !a.elapsed) continue;
+    metrics_->router_attempt_duration_seconds.with({a.endpoint_id}).observe(
+        duration<double>(*a.elapsed).count());
+    if (const auto* ep = cfg_->find_endpoint(a.endpoint_id)) {
+      auto idx = static_cast<std::size_t>(ep - cfg_->endpoints.data());
+      metrics_->router_circuit_state.with({a.endpoint_id})
+          .set(static_cast<std::int64_t>(executor_.health().view(idx).circuit));
+    }
+  }
+  if (res.budget_exhausted) metrics_->router_budget_exhausted_total.get().inc();
+  if (res.same_endpoint_retries > 0)
+    metrics_->router_same_endpoint_retries_total.get().inc(res.same_endpoint_retries);
+}
+
 boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   auto opts = server::parse_gateway_headers(call.headers);  // validated by the server already
   route::plan_options po;
@@ -247,6 +263,8 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
       attempt_cells_[idx]->inc();
     }
   }
+
+  record_router_metrics(res);
 
   std::string chain = route::format_chain(res.attempts);
   core::money cost;

@@ -41,6 +41,7 @@ class gateway_handler final : public server::chat_handler {
   route::executor& router() noexcept { return executor_; }
 
  private:
+  void record_router_metrics(const route::execution_result& res);
   config::snapshot_ptr cfg_;
   std::shared_ptr<upstream::client> client_;
   const core::clock& clock_;

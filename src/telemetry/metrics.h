@@ -49,7 +49,16 @@ inline constexpr std::array<double, 12> overhead_buckets{
   X(gateway_overhead_seconds, histogram, "gammainfra_gateway_overhead_seconds",              \
     "Gateway time per request excluding upstream waits", "", overhead_buckets)             \
   X(upstream_attempts_total, counter, "gammainfra_upstream_attempts_total",                  \
-    "Upstream attempts by endpoint and outcome", "endpoint,outcome", latency_buckets)
+    "Upstream attempts by endpoint and outcome", "endpoint,outcome", latency_buckets)    \
+  X(router_attempt_duration_seconds, histogram, "gammainfra_router_attempt_duration_seconds", \
+    "Duration of upstream attempts that ran, by endpoint", "endpoint", latency_buckets)     \
+  X(router_circuit_state, gauge, "gammainfra_router_circuit_state",                          \
+    "Circuit breaker state per endpoint after its last attempt (0 closed, 1 open, 2 half-open)", \
+    "endpoint", latency_buckets)                                                             \
+  X(router_budget_exhausted_total, counter, "gammainfra_router_budget_exhausted_total",      \
+    "Requests answered 504 latency_budget_exceeded", "", latency_buckets)                  \
+  X(router_same_endpoint_retries_total, counter, "gammainfra_router_same_endpoint_retries_total", \
+    "Retries of the same endpoint after a 429/503 without Retry-After", "", latency_buckets)
 
 enum class metric_kind { counter, gauge, histogram };
 
