@@ -38,9 +38,9 @@ std::string mock_base_for(core::provider_kind k, const std::string& mock) {
     case core::provider_kind::mistral: return mock + "/mistral/v1";
     case core::provider_kind::deepseek: return mock + "/deepseek/v1";
     case core::provider_kind::xai: return mock + "/xai/v1";
-    case core::provider_kind::anthropic:
-    case core::provider_kind::gemini:
-    case core::provider_kind::bedrock: return {};  // wire formats not in this build yet
+    case core::provider_kind::anthropic: return mock;            // POST /v1/messages
+    case core::provider_kind::gemini: return mock + "/v1beta";   // models/{m}:generateContent
+    case core::provider_kind::bedrock: return mock;              // /model/{id}/converse (bearer API key)
   }
   return {};
 }
