@@ -372,7 +372,8 @@ response_plan render(gemini_answer& a, const gemini_target& t, const fault_spec&
       p.ending = plan_ending::close;
       break;
     case fault_kind::invalid_json:
-      p.events.resize(std::min<std::size_t>(1, p.events.size()));
+      // Before any content, so a gateway can still fall back (Gemini has no role-only event).
+      p.events.clear();
       p.events.emplace_back("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"bro\r\n\r\n");
       break;
     case fault_kind::endless: {
