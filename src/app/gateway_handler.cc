@@ -39,7 +39,6 @@ route::plan_options route_plan_options(const server::gateway_options& o) {
   return po;
 }
 
-
 namespace {
 
 // "0.042": milliseconds with 3 decimals, from nanoseconds.
@@ -154,7 +153,7 @@ gateway_handler::gateway_handler(config::snapshot_ptr cfg, std::shared_ptr<upstr
       clock_(clk),
       metrics_(std::move(metrics)),
       creds_(*cfg_, std::move(env)),
-      executor_(cfg_, *client_, creds_, clk),
+      executor_(cfg_, *client_, creds_, clk, &tool_state_),
       router_version_(std::string(code_version()) + "+cfg." + cfg_->hash) {
   attempt_cells_.reserve(cfg_->endpoints.size() * outcome_count);
   for (const auto& ep : cfg_->endpoints)

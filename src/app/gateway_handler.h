@@ -47,6 +47,9 @@ class gateway_handler final : public server::chat_handler {
   const core::clock& clock_;
   std::shared_ptr<telemetry::metrics_registry> metrics_;
   route::credential_source creds_;
+  // Provider-only tool-call state (Gemini thoughtSignature, DeepSeek reasoning_content,
+  // providers.md §11.4), shared by all requests; declared before the executor that uses it.
+  providers::tool_state_store tool_state_;
   route::executor executor_;
   std::string router_version_;
   std::shared_ptr<billing::account_service> accounts_;
