@@ -65,7 +65,9 @@ TEST(anthropic_codec, tool_ids_are_stateless_and_valid) {
 
 TEST(anthropic_codec, authorize_uses_x_api_key) {
   core::upstream_request req;
-  ASSERT_TRUE(adapter().authorize(req, providers::credentials{"sk-ant-test", {}, {}, {}, {}, {}}, {}));
+  providers::credentials creds;
+  creds.api_key = "sk-ant-test";
+  ASSERT_TRUE(adapter().authorize(req, creds, {}));
   ASSERT_EQ(req.headers.size(), 1u);
   EXPECT_EQ(req.headers[0].first, "x-api-key");
   EXPECT_EQ(req.headers[0].second, "sk-ant-test");
