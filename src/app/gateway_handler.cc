@@ -285,7 +285,12 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
           duration<double>(st.overhead(res.upstream_wait)).count());
       co_return;
     }
-    if (enc == nullptr) co_return;  // committed but nothing encodable was delivered
+    if (enc == nullptr) {
+      // Committed, but every delivered event was bookkeeping: create the encoder so the
+      // client still gets a well-formed ending (error event or final chunk).
+      if (!co_await sink->events({})) co_return;
+      enc = sink->encoder();
+    }
     if (res.error) {
       enc->error(*res.error, buf);
     } else {

@@ -430,11 +430,13 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
   auto deliver = [&]() -> boost::asio::awaitable<std::optional<core::error>> {
     // Splits decoded events into forwardable ones and bookkeeping, commits when needed.
     out.clear();
+    std::optional<core::error> in_band;
     for (auto& e : decoded) {
       if (auto* err = std::get_if<core::stream_error>(&e)) {
-        auto copy = err->err;
-        decoded.clear();
-        co_return copy;
+        // Deliver what came before the error in this batch first: the client must see every
+        // content event the upstream produced, then the error event.
+        in_band = err->err;
+        break;
       }
       if (auto* u = std::get_if<core::usage_report>(&e)) {
         res.usage = u->usage;
@@ -479,7 +481,7 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
                               std::string(upstream::cancelled_code));
       }
     }
-    co_return std::nullopt;
+    co_return in_band;
   };
 
   // One framed_event per event-stream message (providers.md §9.4).
