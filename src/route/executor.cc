@@ -231,7 +231,9 @@ boost::asio::awaitable<execution_result> executor::run(const core::chat_request&
     for (std::uint32_t retry = 0;; ++retry) {
       auto deadlines = rt.deadlines;
       if (ctx.deadline) {
-        auto left = duration_cast<milliseconds>(ctx.remaining(clock_.steady_now()));
+        // Rounded up: the attempt's deadline must not fire before the request's, or a spent
+        // budget would be reported as an endpoint timeout.
+        auto left = std::chrono::ceil<milliseconds>(ctx.remaining(clock_.steady_now()));
         deadlines.total = std::min(deadlines.total, std::max(left, milliseconds(1)));
         deadlines.ttfb = std::min(deadlines.ttfb, deadlines.total);
       }
