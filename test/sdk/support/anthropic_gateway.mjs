@@ -52,6 +52,7 @@ export async function startAnthropicGateway({ timeoutMs = 15000 } = {}) {
       if (proc.exitCode !== null) return done();
       proc.once('exit', () => done());
       proc.kill('SIGTERM');
+      setTimeout(() => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); }, 3000).unref();
     });
     await mock.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -34,6 +34,7 @@ export function startDemo({ timeoutMs = 15000 } = {}) {
           if (proc.exitCode !== null) return cleanup();
           proc.once('exit', cleanup);
           proc.kill('SIGTERM');
+          setTimeout(() => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); }, 3000).unref();
         }),
       });
     });

@@ -85,6 +85,7 @@ export async function startGeminiGateway({ models = ['gemini-2.5-flash', 'gemini
           const kill = setTimeout(() => proc.kill('SIGKILL'), 2000);
           proc.once('exit', () => { clearTimeout(kill); finish(); });
           proc.kill('SIGTERM');
+          setTimeout(() => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); }, 3000).unref();
         }),
       });
     });

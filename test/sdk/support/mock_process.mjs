@@ -32,6 +32,7 @@ export function startMock({ timeoutMs = 10000 } = {}) {
           if (proc.exitCode !== null) return done();
           proc.once('exit', () => done());
           proc.kill('SIGTERM');
+          setTimeout(() => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); }, 3000).unref();
         }),
       });
     });
