@@ -1,13 +1,7 @@
 // Starts the mock upstream and `gammainfra serve` with Bedrock endpoints on that mock
 // (base_url = the mock root; the codec appends /model/{id}/converse[-stream]) signed with
 // SigV4 using the AWS documentation example pair, which the mock verifies.
-import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-
-import { binaryPath, startMock } from './mock_process.mjs';
+import { keySha256, startGateway } from './serve_process.mjs';
 
 export const gatewayKey = 'sk-gammainfra-test-bedrock-sdk-key';
 export const awsAccessKeyId = 'AKIDEXAMPLE';
@@ -23,7 +17,7 @@ function configYaml(mockUrl) {
     aws_secret_access_key_env: GI_TEST_AWS_SECRET
 ${extra}    prices: {input: "3.00", cached_input: "0.30", output: "15.00"}
 `;
-  const sha = crypto.createHash('sha256').update(gatewayKey).digest('hex');
+  const sha = keySha256(gatewayKey);
   return `catalog: false
 server:
   host: 127.0.0.1
@@ -42,48 +36,14 @@ ${ep('bedrock/claude-sonnet-4-6', 'us.anthropic.claude-sonnet-4-6-v1:0')}${ep('b
 `;
 }
 
-export async function startBedrockGateway({ timeoutMs = 15000 } = {}) {
-  const mock = await startMock();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gi-sdk-bedrock-'));
-  const cfg = path.join(dir, 'gateway.yaml');
-  fs.writeFileSync(cfg, configYaml(mock.baseUrl));
-  const proc = spawn(binaryPath(), ['serve', '--config', cfg], {
-    stdio: ['ignore', 'inherit', 'pipe'],
+export function startBedrockGateway({ timeoutMs = 15000 } = {}) {
+  return startGateway({
+    name: 'bedrock', apiKey: gatewayKey, configYaml, timeoutMs,
     env: {
-      ...process.env,
       GI_TEST_AWS_AKID: awsAccessKeyId,
       GI_TEST_AWS_SECRET: awsSecretAccessKey,
       GI_TEST_AWS_BAD_SECRET: 'not-the-secret',
       GI_TEST_AWS_TOKEN: 'FQoGZXIvYXdzEXAMPLESESSIONTOKEN',
     },
   });
-  const cleanup = async () => {
-    await new Promise((done) => {
-      if (proc.exitCode !== null) return done();
-      proc.once('exit', () => done());
-      proc.kill('SIGTERM');
-      setTimeout(() => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); }, 3000).unref();
-    });
-    await mock.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const baseURL = await new Promise((resolve, reject) => {
-      let err = '';
-      const timer = setTimeout(() => reject(new Error(`serve did not start within ${timeoutMs} ms: ${err}`)), timeoutMs);
-      proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited early (${code}): ${err}`)); });
-      proc.stderr.on('data', (d) => {
-        err += d;
-        const m = err.match(/listening on (http:\/\/[^\s]+)/);
-        if (!m) return;
-        clearTimeout(timer);
-        proc.removeAllListeners('exit');
-        resolve(m[1].replace(/\/$/, '') + '/v1');
-      });
-    });
-    return { baseURL, apiKey: gatewayKey, mockUrl: mock.baseUrl, stop: cleanup };
-  } catch (e) {
-    await cleanup();
-    throw e;
-  }
 }
