@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <vector>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -105,6 +106,27 @@ std::map<std::string, std::string> auth_fields(std::string_view s) {
   return m;
 }
 
+// Non-S3 SigV4 signs the normalised path (providers.md §9.3), as the AWS SDKs compute it:
+// empty and "." segments dropped, ".." removes the previous one, a trailing '/' kept.
+std::string normalized_path(std::string_view path) {
+  std::vector<std::string_view> segs;
+  for (std::size_t p = 0; p <= path.size();) {
+    std::size_t s = path.find('/', p);
+    if (s == std::string_view::npos) s = path.size();
+    std::string_view seg = path.substr(p, s - p);
+    if (seg == "..") {
+      if (!segs.empty()) segs.pop_back();
+    } else if (!seg.empty() && seg != ".") {
+      segs.push_back(seg);
+    }
+    p = s + 1;
+  }
+  std::string o = "/";
+  for (std::size_t i = 0; i < segs.size(); ++i) o.append(i ? "/" : "").append(segs[i]);
+  if (!segs.empty() && path.ends_with('/')) o += '/';
+  return o;
+}
+
 std::int64_t parse_amz_date(std::string_view d) {
   if (d.size() != 16 || d[8] != 'T' || d[15] != 'Z') return -1;
   std::tm tm{};
@@ -185,7 +207,7 @@ std::optional<verify_failure> verify_sigv4(const verify_input& in) {
     path = target.substr(0, q);
     query = target.substr(q + 1);
   }
-  std::string creq = std::string(in.method) + "\n" + enc(path, true) + "\n";
+  std::string creq = std::string(in.method) + "\n" + enc(normalized_path(path), true) + "\n";
   std::vector<std::pair<std::string, std::string>> qp;
   for (std::size_t p = 0; p < query.size();) {
     std::size_t a = query.find('&', p);

@@ -272,3 +272,20 @@ TEST(sigv4, missing_credentials_is_an_auth_error) {
 
 }  // namespace
 }  // namespace gi
+
+namespace gi {
+namespace {
+
+// Trailing dot segments: the SDKs (botocore, smithy) end the normalised path with '/' only
+// when the original path did; the suites do not cover it (found by test/fuzz/sigv4_fuzz.cc).
+TEST(sigv4, normalised_path_ends_with_slash_only_when_the_path_did) {
+  EXPECT_EQ(providers::bedrock::sigv4::canonical_uri("/a/b/..", true), "/a");
+  EXPECT_EQ(providers::bedrock::sigv4::canonical_uri("/example//.", true), "/example");
+  EXPECT_EQ(providers::bedrock::sigv4::canonical_uri("//example//", true), "/example/");
+  EXPECT_EQ(providers::bedrock::sigv4::canonical_uri("/a/./b/", true), "/a/b/");
+  EXPECT_EQ(providers::bedrock::sigv4::canonical_uri("/..", true), "/");
+  EXPECT_EQ(providers::bedrock::sigv4::canonical_uri("/a/b/..", false), "/a/b/..");
+}
+
+}  // namespace
+}  // namespace gi
