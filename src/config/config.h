@@ -80,6 +80,9 @@ struct endpoint_capabilities {
   bool json_schema = true;
   bool vision = false;
   bool reasoning = false;
+  // Images by http(s) URL. Derived from the provider (not YAML): Bedrock Converse takes only
+  // image bytes or S3 locations (providers.md §9.2), so the router skips it for URL images.
+  bool image_urls = true;
 };
 
 struct endpoint_config {

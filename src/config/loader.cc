@@ -313,6 +313,7 @@ class loader {
              fmt::format("'{}' overrides an endpoint of provider '{}': use a new id instead", name,
                          core::to_string(ep.provider)));
       ep.provider = *k;
+      ep.capabilities.image_urls = *k != core::provider_kind::bedrock;
     } else if (is_new) {
       fail(child_path(p, "provider"), n, "missing");
     }

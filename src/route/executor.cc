@@ -143,7 +143,9 @@ boost::asio::awaitable<execution_result> executor::run(const core::chat_request&
                                                        const plan& p, stream_sink* sink) {
   execution_result res;
   auto snap = stats_.snapshot();
-  std::optional<core::error> translation_error;
+  // A capability the plan found missing (plan::incapable_error) answers like an encoder's
+  // error when nothing runs.
+  std::optional<core::error> translation_error = p.incapable_error;
   std::optional<core::error> last_error;
   bool any_ran = false;
   // After a context-length failure only endpoints with a larger window are worth trying.

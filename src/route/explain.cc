@@ -32,6 +32,7 @@ boost::json::object explain_json(const plan& p, const rank_options& opts) {
     } else {
       c["rank"] = nullptr;
       c["skipped"] = a.skip_reason;
+      if (!a.skip_detail.empty()) c["skip_detail"] = a.skip_detail;
     }
     if (a.terms) {
       const auto& t = *a.terms;
@@ -67,6 +68,7 @@ std::string explain_text(const plan& p, const rank_options& opts) {
   for (const auto& a : p.attempts) {
     std::string rank = a.skip_reason.empty() ? std::to_string(++rank_no) : "-";
     std::string note = a.skip_reason.empty() ? "" : "skipped=" + a.skip_reason;
+    if (!a.skip_detail.empty()) note += "(" + a.skip_detail + ")";
     if (a.terms) {
       const auto& t = *a.terms;
       if (t.p50_from_prior) note += note.empty() ? "p50=prior" : " p50=prior";

@@ -19,6 +19,17 @@ bool has_image(const core::chat_request& req) {
   return false;
 }
 
+// The request path of the first image given by URL rather than inline data
+// ("messages[i].content[j].image_url.url").
+std::optional<std::string> first_image_url(const core::chat_request& req) {
+  for (std::size_t i = 0; i < req.messages.size(); ++i)
+    if (auto* parts = std::get_if<std::vector<core::content_part>>(&req.messages[i].content))
+      for (std::size_t j = 0; j < parts->size(); ++j)
+        if (auto* img = std::get_if<core::image_part>(&(*parts)[j]); img && !img->url.starts_with("data:"))
+          return "messages[" + std::to_string(i) + "].content[" + std::to_string(j) + "].image_url.url";
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string capability_gap(const config::endpoint_config& ep, const core::chat_request& req) {
@@ -31,6 +42,7 @@ std::string capability_gap(const config::endpoint_config& ep, const core::chat_r
   if (req.response_format.type == core::response_format_type::json_schema && !c.json_schema)
     return "incapable";
   if (has_image(req) && !c.vision) return "incapable";
+  if (!c.image_urls && first_image_url(req)) return "incapable";
   return {};
 }
 
@@ -103,6 +115,25 @@ core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_reque
     if (reason.empty() && has_key && !has_key(*ep)) reason = "no-key";
     pre_skip.push_back(std::move(reason));
   }
+  // Image URLs on an endpoint that takes only inline images (Bedrock, providers.md §9.2):
+  // explain says why, and with nothing else runnable the answer names the part.
+  if (auto at = first_image_url(req)) {
+    for (const auto* ep : order) {
+      if (ep->capabilities.image_urls || !ep->capabilities.vision) continue;
+      p.incapable_error = core::invalid_request(
+          "image URLs are not supported by endpoint '" + ep->id + "' (provider '" +
+              std::string(core::to_string(ep->provider)) +
+              "' takes inline images only) and no other endpoint in the chain can serve the "
+              "request; send the image inline as a base64 data URL",
+          *at, "unsupported_image_url");
+      break;
+    }
+  }
+  auto detail_of = [&](planned_attempt& a) {
+    if (a.skip_reason == "incapable" && p.incapable_error && !a.endpoint->capabilities.image_urls &&
+        a.endpoint->capabilities.vision)
+      a.skip_detail = "image_url";
+  };
   if (live && live->stats && live->health) {
     auto ranked = rank(cfg, order, pre_skip, p.task, features_of(req), *live->stats, *live->health,
                        opts.ranking);
@@ -124,6 +155,7 @@ core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_reque
       a.endpoint = c.endpoint;
       a.skip_reason = std::move(c.skip_reason);
       a.terms = c.terms;
+      detail_of(a);
       p.attempts.push_back(std::move(a));
     }
     return p;
@@ -132,6 +164,7 @@ core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_reque
     planned_attempt a;
     a.endpoint = order[i];
     a.skip_reason = std::move(pre_skip[i]);
+    detail_of(a);
     p.attempts.push_back(std::move(a));
   }
   return p;

@@ -39,6 +39,7 @@ struct routing_inputs {
 struct planned_attempt {
   const config::endpoint_config* endpoint = nullptr;
   std::string skip_reason;  // empty = runnable; else incapable | no-key | region | …
+  std::string skip_detail;  // which capability was missing (route --explain), e.g. image_url
   std::optional<score_terms> terms;  // when ranked
 };
 
@@ -49,6 +50,9 @@ struct plan {
   bool pinned = false;      // an explicit endpoint was requested
   bool ranked = false;      // ordered by rank() (else the configured order)
   bool fallback = true;     // X-GammaInfra-Fallback: off = only the first runnable attempt
+  // The param-naming 400 for a request feature a candidate cannot take (an image URL on
+  // Bedrock): the executor answers it when no attempt ran, like an encoder's error.
+  std::optional<core::error> incapable_error;
   std::size_t runnable() const;
 };
 
