@@ -6,7 +6,7 @@ namespace gi::billing {
 
 account_service::account_service(std::shared_ptr<storage::store> st, const core::clock& clk,
                                   account_options opts)
-    : store_(std::move(st)), clock_(clk), opts_(opts) {}
+    : store_(std::move(st)), clock_(clk), opts_(opts), byok_(opts_.byok_cipher) {}
 
 account_service::~account_service() { stop(); }
 
@@ -23,6 +23,20 @@ core::status<> account_service::start() {
     ledger_.set_committed(t.account_id, {core::money::from_nanos(t.balance_nanos),
                                          core::money::from_nanos(t.spent_nanos),
                                          core::money::from_nanos(t.trial_nanos)});
+  auto spend = store_->key_spend_totals();
+  if (!spend) return spend.error();
+  spend_.load(*spend);
+  auto byok = store_->list_byok({});
+  if (!byok) return byok.error();
+  byok_.load(std::move(*byok));
+  auto accounts = store_->list_accounts();
+  if (!accounts) return accounts.error();
+  {
+    std::unique_lock lock(flags_mu_);
+    for (const auto& a : *accounts)
+      if (a.store_prompts) prompt_accounts_.insert(a.id);
+  }
+  (void)purge_expired();
   started_ = true;
   thread_ = std::thread([this] { run(); });
   return core::ok;
@@ -109,6 +123,7 @@ void account_service::flush_locked(std::unique_lock<std::mutex>& qlock) {
 
 void account_service::run() {
   auto next_poll = std::chrono::steady_clock::now() + opts_.poll_interval;
+  auto next_purge = std::chrono::steady_clock::now() + opts_.purge_interval;
   std::unique_lock lock(q_mu_);
   for (;;) {
     // Bounded delay: wait at most flush_interval, or less when a batch fills up.
@@ -127,6 +142,12 @@ void account_service::run() {
       lock.lock();
       next_poll = std::chrono::steady_clock::now() + opts_.poll_interval;
     }
+    if (std::chrono::steady_clock::now() >= next_purge) {
+      lock.unlock();
+      (void)purge_expired();
+      lock.lock();
+      next_purge = std::chrono::steady_clock::now() + opts_.purge_interval;
+    }
   }
 }
 
@@ -136,17 +157,57 @@ void account_service::poll_changes() {
   for (const auto& c : *changes) {
     if (c.entity == "key") reload_key(c.entity_id);
     else if (c.entity == "account") reload_account(c.entity_id);
+    else if (c.entity == "byok") reload_byok(c.entity_id);
     last_change_ = std::max(last_change_, c.seq);
   }
 }
 
 void account_service::reload_account(const std::string& account_id) {
   std::lock_guard flock(flush_mu_);
+  if (auto a = store_->find_account(account_id); a && a->has_value()) {
+    std::unique_lock lock(flags_mu_);
+    if ((*a)->store_prompts) prompt_accounts_.insert(account_id);
+    else prompt_accounts_.erase(account_id);
+  }
   auto t = store_->totals(account_id);
   if (!t) return;
   ledger_.set_committed(account_id, {core::money::from_nanos(t->balance_nanos),
                                      core::money::from_nanos(t->spent_nanos),
                                      core::money::from_nanos(t->trial_nanos)});
+}
+
+void account_service::reload_byok(const std::string& account_id) {
+  auto rows = store_->list_byok(account_id);
+  if (rows) byok_.set_account(account_id, std::move(*rows));
+}
+
+bool account_service::stores_prompts(const std::string& account_id) const {
+  std::shared_lock lock(flags_mu_);
+  return prompt_accounts_.contains(account_id);
+}
+
+core::result<std::int64_t> account_service::purge_expired() {
+  if (opts_.retention_days <= 0) return std::int64_t{0};
+  auto cutoff = clock_.system_now() - std::chrono::hours(24) * opts_.retention_days;
+  return store_->purge_request_log(unix_ms(cutoff));
+}
+
+core::status<> account_service::set_byok(const std::string& account_id, core::provider_kind provider,
+                                         std::string_view secret, const std::string& actor) {
+  if (!byok_.enabled())
+    return core::error(core::error_kind::invalid_request,
+                       "Stored provider keys need a BYOK master key (accounts.byok_master_key_env).", {},
+                       "byok_not_configured");
+  auto r = set_byok_key(*store_, clock_, *byok_.cipher(), account_id, provider, secret, actor);
+  if (r) reload_byok(account_id);
+  return r;
+}
+
+core::result<bool> account_service::delete_byok(const std::string& account_id, core::provider_kind provider,
+                                                const std::string& actor) {
+  auto r = delete_byok_key(*store_, clock_, account_id, provider, actor);
+  if (r) reload_byok(account_id);
+  return r;
 }
 
 void account_service::reload_key(const std::string& key_id) {

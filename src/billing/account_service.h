@@ -20,11 +20,16 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
+#include <unordered_set>
 
+#include "auth/byok_crypto.h"
 #include "auth/key_directory.h"
 #include "billing/admin_ops.h"
+#include "billing/byok_vault.h"
 #include "billing/credit_ledger.h"
+#include "billing/key_spend.h"
 #include "core/clock.h"
 #include "storage/store.h"
 
@@ -36,6 +41,12 @@ struct account_options {
   // Request-log records beyond this many queued are dropped (counted); charges never are.
   std::size_t max_queued_records = 100'000;
   std::chrono::milliseconds poll_interval{250};
+  // Request-log retention (issue 10 §9): rows (and their prompts) older than this many days
+  // are deleted by the purge job, run at start and every purge_interval. 0 = keep forever.
+  int retention_days = 30;
+  std::chrono::milliseconds purge_interval{std::chrono::hours(1)};
+  // Opens stored BYOK keys; null = stored keys are ignored (no master key configured).
+  std::shared_ptr<const auth::byok_cipher> byok_cipher;
 };
 
 struct account_view {
@@ -57,6 +68,10 @@ class account_service {
 
   std::shared_ptr<const auth::key_directory> keys() const { return keys_; }
   credit_ledger& ledger() { return ledger_; }
+  key_spend& spend() { return spend_; }
+  const byok_vault& byok() const { return byok_; }
+  // The account opted in to prompt text in the request log (cached; refreshed on change).
+  bool stores_prompts(const std::string& account_id) const;
   storage::store& store() { return *store_; }
   const core::clock& clock() const { return clock_; }
 
@@ -76,10 +91,19 @@ class account_service {
   core::result<topup_result> topup(const std::string& account_id, core::money credit,
                                    const std::string& idempotency_key, const std::string& actor);
   core::result<account_view> view(const std::string& account_id);
+  // Stored BYOK keys (error failed_precondition-like invalid_request when no master key).
+  core::status<> set_byok(const std::string& account_id, core::provider_kind provider,
+                          std::string_view secret, const std::string& actor);
+  core::result<bool> delete_byok(const std::string& account_id, core::provider_kind provider,
+                                 const std::string& actor);
 
+  // Deletes request-log rows older than the retention window (by the injected clock).
+  // Returns the number deleted (0 when retention is off). The thread runs it periodically.
+  core::result<std::int64_t> purge_expired();
   // Re-reads one account's committed totals / one key (serialized with flushes).
   void reload_account(const std::string& account_id);
   void reload_key(const std::string& key_id);
+  void reload_byok(const std::string& account_id);
   // Applies the store's change sequence now (the thread does this every poll_interval).
   void poll_changes();
 
@@ -92,6 +116,10 @@ class account_service {
   account_options opts_;
   std::shared_ptr<auth::key_directory> keys_ = std::make_shared<auth::key_directory>();
   credit_ledger ledger_;
+  key_spend spend_;
+  byok_vault byok_;
+  mutable std::shared_mutex flags_mu_;
+  std::unordered_set<std::string> prompt_accounts_;  // accounts with store_prompts
 
   mutable std::mutex q_mu_;
   std::condition_variable q_cv_;

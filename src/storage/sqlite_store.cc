@@ -238,7 +238,7 @@ core::result<std::unique_ptr<sqlite_store>> sqlite_store::open(const sqlite_opti
     sqlite3_close(db);
     return e;
   }
-  return std::unique_ptr<sqlite_store>(new sqlite_store(db));
+  return std::unique_ptr<sqlite_store>(new sqlite_store(db, opts));
 }
 
 sqlite_store::~sqlite_store() { sqlite3_close(db_); }
@@ -271,11 +271,62 @@ core::result<int> sqlite_store::migrate(const migration_progress& progress) {
   return version;
 }
 
-core::result<std::string> sqlite_store::integrity_check() {
+namespace {
+
+// Aborts a statement once the deadline passed (SQLite calls this every N VM steps).
+int past_deadline(void* arg) {
+  auto* until = static_cast<std::chrono::steady_clock::time_point*>(arg);
+  return std::chrono::steady_clock::now() >= *until ? 1 : 0;
+}
+
+core::result<std::string> quick_check(sqlite3* db, std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  sqlite3_progress_handler(db, 1000, past_deadline, &until);
+  std::string out;
+  int rc;
+  {
+    stmt s(db, "PRAGMA quick_check");
+    rc = s.ok() ? s.step() : SQLITE_ERROR;
+    if (rc == SQLITE_ROW) out = s.text(0);
+  }
+  sqlite3_progress_handler(db, 0, nullptr, nullptr);
+  if (rc == SQLITE_INTERRUPT)
+    return core::error(core::error_kind::timeout, "store: integrity check exceeded its deadline");
+  if (rc != SQLITE_ROW) return db_error(db, "integrity check");
+  return out;
+}
+
+}  // namespace
+
+core::result<std::string> sqlite_store::integrity_check(std::chrono::milliseconds deadline) {
+  if (opts_.path.empty() || opts_.path == ":memory:") {
+    std::lock_guard lock(mu_);
+    return quick_check(db_, deadline);
+  }
+  // Its own read-only connection: under WAL a reader never blocks the batched writer, and
+  // the busy timeout is capped by the deadline.
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(opts_.path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return core::error(core::error_kind::unavailable, "store: cannot open for integrity check: " + msg);
+  }
+  sqlite3_busy_timeout(db, static_cast<int>(deadline.count()));
+  auto r = quick_check(db, deadline);
+  sqlite3_close(db);
+  return r;
+}
+
+core::result<std::vector<std::pair<std::string, std::int64_t>>> sqlite_store::key_spend_totals() {
   std::lock_guard lock(mu_);
-  stmt s(db_, "PRAGMA quick_check");
-  if (!s.ok() || s.step() != SQLITE_ROW) return db_error(db_, "integrity check");
-  return s.text(0);
+  stmt s(db_, "SELECT key_id, -SUM(amount_nanos) FROM ledger WHERE kind = 'charge' AND key_id <> '' "
+              "GROUP BY key_id");
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.emplace_back(s.text(0), s.i64(1));
+  if (rc != SQLITE_DONE) return db_error(db_, "key spend totals");
+  return out;
 }
 
 core::status<> sqlite_store::create_account(const account_row& a,

@@ -31,7 +31,7 @@ class sqlite_store final : public store {
   ~sqlite_store() override;
 
   core::result<int> migrate(const migration_progress& progress) override;
-  core::result<std::string> integrity_check() override;
+  core::result<std::string> integrity_check(std::chrono::milliseconds deadline) override;
 
   core::status<> create_account(const account_row& a, std::span<const ledger_entry> initial) override;
   core::result<std::optional<account_row>> find_account(const std::string& id) override;
@@ -52,6 +52,7 @@ class sqlite_store final : public store {
   core::result<std::vector<ledger_entry>> list_ledger(const std::string& account_id) override;
   core::result<account_totals> totals(const std::string& account_id) override;
   core::result<std::vector<account_totals>> all_totals() override;
+  core::result<std::vector<std::pair<std::string, std::int64_t>>> key_spend_totals() override;
 
   core::result<std::vector<request_record>> usage(const usage_query& q) override;
   core::result<std::int64_t> purge_request_log(std::int64_t before_ms) override;
@@ -69,7 +70,8 @@ class sqlite_store final : public store {
   core::result<std::vector<audit_row>> list_audit(int limit) override;
 
  private:
-  explicit sqlite_store(sqlite3* db) : db_(db) {}
+  sqlite_store(sqlite3* db, sqlite_options opts) : opts_(std::move(opts)), db_(db) {}
+  sqlite_options opts_;
   std::mutex mu_;
   sqlite3* db_;
 };

@@ -12,6 +12,7 @@
 //
 // Thread safety: implementations are safe to call from any thread.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -138,8 +139,9 @@ class store {
 
   // Applies pending schema migrations (idempotent); returns the schema version.
   virtual core::result<int> migrate(const migration_progress& progress) = 0;
-  // "ok" or the first integrity problem (readyz deep mode).
-  virtual core::result<std::string> integrity_check() = 0;
+  // "ok" or the first integrity problem (readyz deep mode: `PRAGMA quick_check`). Gives up
+  // with error_kind::timeout after `deadline`, and must not block the writer meanwhile.
+  virtual core::result<std::string> integrity_check(std::chrono::milliseconds deadline) = 0;
 
   // --- accounts ---
   // Creates the account and, in the same transaction, its ledger entries (trial credit).
@@ -169,6 +171,8 @@ class store {
   virtual core::result<std::vector<ledger_entry>> list_ledger(const std::string& account_id) = 0;
   virtual core::result<account_totals> totals(const std::string& account_id) = 0;
   virtual core::result<std::vector<account_totals>> all_totals() = 0;
+  // Σ charges per key (positive nano-USD), for per-key spend limits.
+  virtual core::result<std::vector<std::pair<std::string, std::int64_t>>> key_spend_totals() = 0;
 
   // --- request log ---
   // Newest first.

@@ -19,6 +19,15 @@ namespace {
 using namespace std::chrono_literals;
 using core::money;
 
+account_options opts(std::chrono::milliseconds flush, std::chrono::milliseconds poll) {
+  account_options o;
+  o.flush_interval = flush;
+  o.max_batch = 512;
+  o.max_queued_records = 1000;
+  o.poll_interval = poll;
+  return o;
+}
+
 money usd(std::string_view s) { return *money::parse(s); }
 
 create_account_request acct_req(std::string name, std::string email) {
@@ -146,7 +155,7 @@ struct service_fixture : ::testing::Test {
 };
 
 TEST_F(service_fixture, account_gets_trial_and_topup_is_idempotent) {
-  account_service svc(open(), clock, {10ms, 512, 1000, 20ms});
+  account_service svc(open(), clock, opts(10ms, 20ms));
   ASSERT_TRUE(svc.start());
   auto a = svc.create_account(acct_req("Ada", "ada@example.com"), "test");
   ASSERT_TRUE(a);
@@ -178,7 +187,7 @@ TEST_F(service_fixture, account_gets_trial_and_topup_is_idempotent) {
 TEST_F(service_fixture, charges_are_group_committed_and_flushed_on_stop) {
   std::string account;
   {
-    account_service svc(open(), clock, {1h, 512, 1000, 1h});  // never flushes on its own
+    account_service svc(open(), clock, opts(1h, 1h));  // never flushes on its own
     ASSERT_TRUE(svc.start());
     account = svc.create_account(acct_req("B", ""), "test")->id;
     for (int i = 0; i < 50; ++i) {
@@ -214,7 +223,7 @@ TEST_F(service_fixture, charges_are_group_committed_and_flushed_on_stop) {
 }
 
 TEST_F(service_fixture, changes_made_by_another_process_are_seen_within_the_poll_interval) {
-  account_service svc(open(), clock, {10ms, 512, 1000, 20ms});
+  account_service svc(open(), clock, opts(10ms, 20ms));
   ASSERT_TRUE(svc.start());
   auto a = svc.create_account(acct_req("C", ""), "test");
   auto k = svc.create_key(key_req(a->id), "test");
@@ -233,7 +242,7 @@ TEST_F(service_fixture, changes_made_by_another_process_are_seen_within_the_poll
 }
 
 TEST_F(service_fixture, pending_charges_survive_a_reload) {
-  account_service svc(open(), clock, {1h, 512, 1000, 1h});
+  account_service svc(open(), clock, opts(1h, 1h));
   ASSERT_TRUE(svc.start());
   auto a = svc.create_account(acct_req("D", ""), "test");
   svc.ledger().charge(a->id, usd("1"));

@@ -56,7 +56,7 @@ TEST(sqlite_store, migrations_apply_in_order_with_progress_and_are_idempotent) {
   seen.clear();
   ASSERT_TRUE((*again)->migrate([&](int version, int, std::string_view) { seen.push_back(version); }));
   EXPECT_TRUE(seen.empty());
-  auto ic = (*again)->integrity_check();
+  auto ic = (*again)->integrity_check(std::chrono::seconds(2));
   ASSERT_TRUE(ic);
   EXPECT_EQ(*ic, "ok");
 }
@@ -236,6 +236,60 @@ TEST(sqlite_store, open_fails_on_unwritable_path) {
   auto s = sqlite_store::open({"/nonexistent-dir/x/y.db"});
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().kind, core::error_kind::unavailable);
+}
+
+}  // namespace
+}  // namespace gi::storage
+
+namespace gi::storage {
+namespace {
+
+TEST(sqlite_store, integrity_check_has_a_deadline_and_does_not_block_the_writer) {
+  test::temp_dir tmp;
+  auto s = open_migrated((tmp.path() / "ic.db").string());
+  std::vector<request_record> rows(20'000);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    rows[i].request_id = "req-" + std::to_string(i);
+    rows[i].account_id = "acct";
+    rows[i].chain = std::string(200, 'x');
+  }
+  ASSERT_TRUE(s->write_batch({}, rows));
+  auto ok = s->integrity_check(std::chrono::seconds(10));
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(*ok, "ok");
+  // A deadline already spent: the check gives up (timeout), it never hangs /readyz.
+  auto late = s->integrity_check(std::chrono::milliseconds(0));
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().kind, core::error_kind::timeout);
+  // The store still works afterwards (the check used its own connection).
+  ASSERT_TRUE(s->create_account(acct("after-check"), {}));
+  auto w = s->append_ledger(entry("after-check", ledger_trial, "trial", 5));
+  ASSERT_TRUE(w);
+  EXPECT_TRUE(*w);
+  auto mem = open_migrated();
+  auto m = mem->integrity_check(std::chrono::seconds(2));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(*m, "ok");
+}
+
+TEST(sqlite_store, key_spend_totals_sum_charges_per_key) {
+  auto s = open_migrated();
+  ASSERT_TRUE(s->create_account(acct("a1"), {}));
+  auto c1 = entry("a1", ledger_charge, "r1", -100);
+  c1.key_id = "k1";
+  auto c2 = entry("a1", ledger_charge, "r2", -50);
+  c2.key_id = "k1";
+  auto c3 = entry("a1", ledger_charge, "r3", -7);
+  c3.key_id = "k2";
+  auto top = entry("a1", ledger_topup, "t1", 1000);
+  top.key_id = "k1";  // not a charge: not spend
+  ASSERT_TRUE(s->write_batch(std::vector{c1, c2, c3, top}, {}));
+  auto t = s->key_spend_totals();
+  ASSERT_TRUE(t);
+  std::map<std::string, std::int64_t> m(t->begin(), t->end());
+  EXPECT_EQ(m.size(), 2u);
+  EXPECT_EQ(m["k1"], 150);
+  EXPECT_EQ(m["k2"], 7);
 }
 
 }  // namespace
