@@ -36,6 +36,16 @@ route::plan_options route_plan_options(const server::gateway_options& o) {
   po.ranking.cost_quality = o.cost_quality;
   po.ranking.regions = o.regions;
   po.ranking.budget = o.max_latency;
+  if (o.hedge) {
+    route::hedge_request h;
+    switch (o.hedge->m) {
+      case server::hedge_setting::mode::off: h.mode = config::hedge_config::mode::off; break;
+      case server::hedge_setting::mode::on: h.mode = config::hedge_config::mode::on; break;
+      case server::hedge_setting::mode::delay: h.mode = config::hedge_config::mode::delay; break;
+    }
+    h.delay = o.hedge->delay;
+    po.hedge = h;
+  }
   return po;
 }
 
@@ -103,6 +113,7 @@ class sse_sink final : public route::stream_sink {
     h.emplace_back(hdr::endpoint, ep.id);
     h.emplace_back(hdr::fallback_chain, route::format_chain(attempts));
     h.emplace_back(hdr::overhead_ms, format_ms(st_.overhead(live_->upstream_wait)));
+    if (hedged_) h.emplace_back(hdr::hedged, "true");
     st_.add_common(h);
     // (Built outside the co_await: GCC 12 miscompiles braced lists in coroutine calls.)
     std::vector<std::string> trailer_names;
@@ -131,6 +142,8 @@ class sse_sink final : public route::stream_sink {
     co_return co_await st_.call.writer.write_chunk(buf_);
   }
 
+  void hedge_launched() override { hedged_ = true; }
+
   openai_api::sse_encoder* encoder() { return encoder_ ? &*encoder_ : nullptr; }
   std::string& buffer() { return buf_; }
 
@@ -140,6 +153,7 @@ class sse_sink final : public route::stream_sink {
   const config::endpoint_config* endpoint_ = nullptr;
   std::optional<openai_api::sse_encoder> encoder_;
   std::string buf_;
+  bool hedged_ = false;
 };
 
 }  // namespace
@@ -153,7 +167,7 @@ gateway_handler::gateway_handler(config::snapshot_ptr cfg, std::shared_ptr<upstr
       clock_(clk),
       metrics_(std::move(metrics)),
       creds_(*cfg_, std::move(env)),
-      executor_(cfg_, *client_, creds_, clk, &tool_state_),
+      executor_(cfg_, *client_, creds_, clk, &tool_state_, route::executor_options_from(*cfg_)),
       router_version_(std::string(code_version()) + "+cfg." + cfg_->hash) {
   attempt_cells_.reserve(cfg_->endpoints.size() * outcome_count);
   for (const auto& ep : cfg_->endpoints)
@@ -181,6 +195,11 @@ void gateway_handler::record_router_metrics(const route::execution_result& res) 
   if (res.budget_exhausted) metrics_->router_budget_exhausted_total.get().inc();
   if (res.same_endpoint_retries > 0)
     metrics_->router_same_endpoint_retries_total.get().inc(res.same_endpoint_retries);
+  if (res.hedged) {
+    metrics_->router_hedges_launched_total.get().inc();
+    if (res.hedge_won) metrics_->router_hedges_won_total.get().inc();
+    metrics_->router_hedge_waste_nano_usd_total.get().inc(res.hedge_waste.nanos());
+  }
 }
 
 boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
@@ -191,15 +210,17 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   auto stats = executor_.stats().snapshot();
   auto health = executor_.health().view_all();
   route::routing_inputs live{stats.get(), &health};
+  // routing.latency.live: false = a static ordered fallback (the configured chain order).
+  const route::routing_inputs* live_inputs = cfg_->routing.latency.live ? &live : nullptr;
   auto planned = route::make_plan(*cfg_, call.request, po,
                                   [this](const config::endpoint_config& ep) { return creds_.has(ep); },
-                                  &live);
+                                  live_inputs);
 
   request_state st{*cfg_, call, clock_, router_version_, {}, "chatcmpl-" + call.ctx.request_id,
                    core::unix_seconds(clock_.system_now())};
 
   auto send_error = [&](const core::error& err, const std::vector<route::attempt_record>* attempts,
-                        nanoseconds upstream_wait) -> boost::asio::awaitable<void> {
+                        nanoseconds upstream_wait, bool hedged = false) -> boost::asio::awaitable<void> {
     core::header_list h;
     h.emplace_back(hdr::content_type, hdr::json_content_type);
     if (attempts && !attempts->empty())
@@ -209,6 +230,7 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
       h.emplace_back(hdr::retry_after, std::to_string(std::max<long long>(secs, 1)));
     }
     h.emplace_back(hdr::overhead_ms, format_ms(st.overhead(upstream_wait)));
+    if (hedged) h.emplace_back(hdr::hedged, "true");
     st.add_common(h);
     co_await call.writer.send(err.http_status(), std::move(h), openai_api::encode_error(err));
   };
@@ -315,7 +337,7 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   if (res.error || !res.response) {
     core::error err = res.error ? *res.error
                                 : core::error(core::error_kind::internal, "no response produced");
-    co_await send_error(err, &res.attempts, res.upstream_wait);
+    co_await send_error(err, &res.attempts, res.upstream_wait, res.hedged);
     co_return;
   }
 
@@ -336,6 +358,7 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   if (st.billed) h.emplace_back(hdr::credit_remaining_usd, remaining.to_string());
   if (bill) bill->add_rate_headers(h);
   h.emplace_back(hdr::overhead_ms, format_ms(overhead));
+  if (res.hedged) h.emplace_back(hdr::hedged, "true");
   st.add_common(h);
   metrics_->gateway_overhead_seconds.get().observe(duration<double>(overhead).count());
   co_await call.writer.send(200, std::move(h), std::move(body));

@@ -118,6 +118,7 @@ core::money request_billing::settle(const route::execution_result& res, core::mo
     r.reasoning_tokens = res.usage->reasoning_tokens;
   }
   r.cost_nanos = cost.nanos();
+  r.hedge_waste_nanos = res.hedge_waste.nanos();  // the cancelled hedge loser (issue 8)
   r.upstream_ms = std::chrono::duration_cast<std::chrono::milliseconds>(res.upstream_wait).count();
   r.overhead_ms = std::chrono::duration<double, std::milli>(overhead).count();
   r.status = status;

@@ -74,6 +74,13 @@ std::string snapshot_hash(const snapshot& s) {
       << (e->total_timeout ? e->total_timeout->count() : -1) << '\n';
   }
   o << "routing|" << s.routing.default_task << '\n';
+  const auto& hc = s.routing.hedge;
+  const auto& lc = s.routing.latency;
+  o << "hedge|" << static_cast<int>(hc.default_mode) << '|' << hc.default_delay.count() << '|'
+    << hc.min_delay.count() << '|' << hc.max_delay.count() << '|' << hc.max_per_request << '\n';
+  o << "latency|" << lc.live << '|' << lc.window.count() << '|' << lc.refresh.count() << '|'
+    << lc.min_samples << '|' << lc.prior_p50.count() << '|' << lc.prior_p90.count() << '|'
+    << lc.prior_p99.count() << '\n';
   for (const auto& [task, chain] : s.routing.chains) {
     o << "chain|" << task << '|';
     for (const auto& id : chain) o << id << ',';

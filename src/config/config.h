@@ -114,10 +114,33 @@ struct endpoint_config {
   bool from_catalog = false;  // defined (or first defined) by the compiled-in catalog
 };
 
+// Hedged requests (issue 8 item 5): `routing.hedge`.
+struct hedge_config {
+  enum class mode : std::uint8_t { off, on, delay };
+  mode default_mode = mode::off;         // `default: off | on | <duration>`
+  milliseconds default_delay{0};         // mode::delay only
+  milliseconds min_delay{50};            // clamp of the live-p90 delay
+  milliseconds max_delay{5'000};
+  std::uint32_t max_per_request = 1;     // hedges one request may launch
+};
+
+// Live latency statistics (issue 8 item 2): `routing.latency`.
+struct latency_config {
+  bool live = true;                      // false = static ordered fallback (no ranking)
+  std::chrono::seconds window{300};
+  std::chrono::seconds refresh{30};
+  std::uint32_t min_samples = 5;         // below: the prior
+  milliseconds prior_p50{1'000};
+  milliseconds prior_p90{3'000};
+  milliseconds prior_p99{8'000};
+};
+
 struct routing_config {
   std::string default_task = "chat";
   // task -> ordered endpoint ids (the fallback chain)
   std::map<std::string, std::vector<std::string>> chains;
+  hedge_config hedge;
+  latency_config latency;
 };
 
 struct logging_config {

@@ -126,6 +126,16 @@ std::string describe(const snapshot& s, const std::function<bool(std::string_vie
   line("  default_task: {}", s.routing.default_task);
   line("  chains:");
   for (const auto& [task, chain] : s.routing.chains) line("    {}: {}", task, list(chain));
+  const auto& hc = s.routing.hedge;
+  std::string hedge_default = hc.default_mode == hedge_config::mode::off ? "off"
+                              : hc.default_mode == hedge_config::mode::on ? "on"
+                                                                          : ms(hc.default_delay);
+  line("  hedge: {{default: {}, min_delay: {}, max_delay: {}, max_per_request: {}}}", hedge_default,
+       ms(hc.min_delay), ms(hc.max_delay), hc.max_per_request);
+  const auto& lc = s.routing.latency;
+  line("  latency: {{live: {}, window: {}s, refresh: {}s, min_samples: {}, prior: {{p50: {}, p90: {}, p99: {}}}}}",
+       lc.live, lc.window.count(), lc.refresh.count(), lc.min_samples, ms(lc.prior_p50),
+       ms(lc.prior_p90), ms(lc.prior_p99));
   line("logging:");
   line("  level: {}", s.logging.level);
   line("  access_log: {}", s.logging.access_log);

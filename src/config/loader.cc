@@ -455,7 +455,9 @@ class loader {
   }
 
   void routing(const YAML::Node& n, const std::string& p) {
-    check_map(n, p, {"default_task", "chains"});
+    check_map(n, p, {"default_task", "chains", "hedge", "latency"});
+    if (auto h = n["hedge"]) routing_hedge(h, child_path(p, "hedge"));
+    if (auto l = n["latency"]) routing_latency(l, child_path(p, "latency"));
     if (auto v = n["default_task"]) s_.routing.default_task = read_task(v, child_path(p, "default_task"));
     if (auto c = n["chains"]) {
       std::string cp = child_path(p, "chains");
@@ -473,6 +475,55 @@ class loader {
                              line_of(kv.second[i]), origin_});
         chain_refs_[task] = std::move(refs);  // replaces the catalog's chain for this task
       }
+    }
+  }
+
+  void routing_hedge(const YAML::Node& n, const std::string& p) {
+    check_map(n, p, {"default", "min_delay", "max_delay", "max_per_request"});
+    auto& h = s_.routing.hedge;
+    if (auto v = n["default"]) {
+      std::string t = read_string(v, child_path(p, "default"));
+      if (t == "off") {
+        h.default_mode = hedge_config::mode::off;
+      } else if (t == "on") {
+        h.default_mode = hedge_config::mode::on;
+      } else {
+        auto d = parse_duration(t);
+        if (!d) fail(child_path(p, "default"), v, fmt::format("must be off, on or a delay (\"200ms\"); got '{}'", t));
+        h.default_mode = hedge_config::mode::delay;
+        h.default_delay = *d;
+      }
+    }
+    if (auto v = n["min_delay"]) h.min_delay = read_duration(v, child_path(p, "min_delay"));
+    if (auto v = n["max_delay"]) h.max_delay = read_duration(v, child_path(p, "max_delay"));
+    if (h.max_delay < h.min_delay)
+      fail(child_path(p, "max_delay"), n["max_delay"] ? n["max_delay"] : n, "must be >= min_delay");
+    if (auto v = n["max_per_request"])
+      h.max_per_request = static_cast<std::uint32_t>(read_int(v, child_path(p, "max_per_request"), 0, 8));
+  }
+
+  void routing_latency(const YAML::Node& n, const std::string& p) {
+    check_map(n, p, {"live", "window", "refresh", "min_samples", "prior"});
+    auto& l = s_.routing.latency;
+    auto secs = [&](const YAML::Node& v, const std::string& vp) {
+      auto d = read_duration(v, vp);
+      if (d < std::chrono::seconds(1) || d.count() % 1000 != 0) fail(vp, v, "must be a whole number of seconds (\"30s\")");
+      return std::chrono::duration_cast<std::chrono::seconds>(d);
+    };
+    if (auto v = n["live"]) l.live = read_bool(v, child_path(p, "live"));
+    if (auto v = n["window"]) l.window = secs(v, child_path(p, "window"));
+    if (auto v = n["refresh"]) l.refresh = secs(v, child_path(p, "refresh"));
+    if (l.refresh > l.window) fail(child_path(p, "refresh"), n["refresh"] ? n["refresh"] : n, "must not exceed window");
+    if (auto v = n["min_samples"])
+      l.min_samples = static_cast<std::uint32_t>(read_int(v, child_path(p, "min_samples"), 1, 1'000'000));
+    if (auto pr = n["prior"]) {
+      std::string pp = child_path(p, "prior");
+      check_map(pr, pp, {"p50", "p90", "p99"});
+      if (auto v = pr["p50"]) l.prior_p50 = read_duration(v, child_path(pp, "p50"));
+      if (auto v = pr["p90"]) l.prior_p90 = read_duration(v, child_path(pp, "p90"));
+      if (auto v = pr["p99"]) l.prior_p99 = read_duration(v, child_path(pp, "p99"));
+      if (l.prior_p90 < l.prior_p50 || l.prior_p99 < l.prior_p90)
+        fail(pp, pr, "must satisfy p50 <= p90 <= p99");
     }
   }
 

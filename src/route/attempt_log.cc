@@ -1,5 +1,7 @@
 #include "route/attempt_log.h"
 
+#include "upstream/client.h"
+
 namespace gi::route {
 
 std::string_view chain_error_word(core::error_kind kind) noexcept {
@@ -25,6 +27,10 @@ attempt_record record_failure(std::string endpoint_id, const core::error& err,
     } else {
       r.outcome = attempt_outcome::timeout;
     }
+    return r;
+  }
+  if (upstream::is_cancelled(err)) {  // lost a hedge race (or the client went away)
+    r.outcome = attempt_outcome::cancelled;
     return r;
   }
   if (err.kind == core::error_kind::budget_exhausted) {

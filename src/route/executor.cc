@@ -85,6 +85,18 @@ bool same_endpoint_retryable(const core::error& e) {
 
 }  // namespace
 
+executor_options executor_options_from(const config::snapshot& cfg) {
+  executor_options o;
+  const auto& l = cfg.routing.latency;
+  o.stats.window = l.window;
+  o.stats.refresh = l.refresh;
+  o.stats.min_samples = l.min_samples;
+  o.stats.prior.p50 = l.prior_p50;
+  o.stats.prior.p90 = l.prior_p90;
+  o.stats.prior.p99 = l.prior_p99;
+  return o;
+}
+
 core::usage estimate_usage(const core::chat_request& req, std::size_t output_chars) {
   std::size_t in_chars = 0;
   for (const auto& m : req.messages) {
@@ -138,152 +150,156 @@ double executor::next_random() noexcept {
   return static_cast<double>(z >> 11) / 9007199254740992.0;
 }
 
+std::optional<executor::prepared> executor::prepare(const planned_attempt& pa,
+                                                    const core::chat_request& req,
+                                                    core::request_context& ctx, run_state& st,
+                                                    std::vector<attempt_record>& skips) {
+  const auto& ep = *pa.endpoint;
+  auto skip = [&](std::string reason) -> std::optional<prepared> {
+    attempt_record r;
+    r.endpoint_id = ep.id;
+    r.outcome = attempt_outcome::skipped;
+    r.detail = std::move(reason);
+    skips.push_back(std::move(r));
+    return std::nullopt;
+  };
+  if (!pa.skip_reason.empty()) {
+    if (pa.skip_reason == "budget")
+      st.last_error = core::error(core::error_kind::budget_exhausted,
+                                  "no endpoint's p50 fits the latency budget");
+    return skip(pa.skip_reason);
+  }
+  if (st.min_context > 0 && ep.context_window <= st.min_context) return skip("context");
+  if (budget_spent(ctx, clock_)) {
+    st.last_error = core::error(core::error_kind::budget_exhausted,
+                                "X-GammaInfra-Max-Latency-Ms budget exhausted");
+    return skip("budget");
+  }
+  auto idx = static_cast<std::size_t>(&ep - cfg_->endpoints.data());
+  if (idx >= endpoints_.size()) return skip("incapable");
+  // Live state may have changed since the plan was made (earlier attempts of this or
+  // other requests): re-check cooldown, circuit and the p50-vs-remaining-budget rule.
+  if (health_.view(idx).cooling_down) return skip("cooldown");
+  if (ctx.deadline) {
+    auto left = duration_cast<milliseconds>(ctx.remaining(clock_.steady_now()));
+    if (!st.snap->at(idx).from_prior && st.snap->at(idx).p50 > left) {
+      st.last_error = core::error(core::error_kind::budget_exhausted,
+                                  "no endpoint's p50 fits the remaining budget");
+      return skip("budget");
+    }
+  }
+  const auto& rt = endpoints_[idx];
+  if (rt.adapter == nullptr || !rt.url) return skip("incapable");
+  auto creds = creds_.get(ep);
+  if (!creds) return skip("no-key");
+  prepared pr;
+  pr.idx = idx;
+  pr.ep = &ep;
+  pr.tgt = rt.target;
+  pr.tgt.tool_state = tool_state_;
+  pr.tgt.now = clock_.system_now();
+  auto enc = rt.adapter->encode(req, pr.tgt);
+  if (!enc) {
+    if (!st.translation_error) st.translation_error = enc.error();
+    return skip("incapable");
+  }
+  if (!rt.adapter->authorize(*enc, *creds, clock_.system_now())) return skip("no-key");
+  if (!ctx.traceparent.empty()) enc->headers.emplace_back("traceparent", ctx.traceparent);
+  if (!ctx.client_request_id.empty())
+    enc->headers.emplace_back("X-Request-Id", ctx.client_request_id);
+  if (!health_.try_acquire(idx)) return skip("circuit-open");
+  pr.enc = std::move(*enc);
+  return pr;
+}
+
+boost::asio::awaitable<std::optional<core::error>> executor::run_candidate(
+    const core::chat_request& req, core::request_context& ctx, const prepared& pr,
+    execution_result& res, stream_sink* sink, const stats_snapshot& snap) {
+  const auto& ep = *pr.ep;
+  const auto idx = pr.idx;
+  const auto& rt = endpoints_[idx];
+  std::optional<core::error> err;
+  for (std::uint32_t retry = 0;; ++retry) {
+    auto deadlines = rt.deadlines;
+    if (ctx.deadline) {
+      // Rounded up: the attempt's deadline must not fire before the request's, or a spent
+      // budget would be reported as an endpoint timeout.
+      auto left = std::chrono::ceil<milliseconds>(ctx.remaining(clock_.steady_now()));
+      deadlines.total = std::min(deadlines.total, std::max(left, milliseconds(1)));
+      deadlines.ttfb = std::min(deadlines.ttfb, deadlines.total);
+    }
+    attempt_state a{ep, rt, pr.tgt, pr.enc, deadlines, ctx, res, clock_.steady_now(), std::nullopt};
+    // (No co_await inside ?: — GCC 12 destroys such temporaries twice.)
+    if (req.stream) {
+      err = co_await run_stream(req, a, *sink);
+    } else {
+      err = co_await run_unary(req, a);
+    }
+    auto elapsed = ms_since(clock_, a.started);
+    if (!err) {
+      std::optional<std::int64_t> out_tokens;
+      if (!req.stream && res.usage && !res.usage_estimated) out_tokens = res.usage->completion_tokens;
+      stats_.record_success(idx, a.ttft.value_or(elapsed), out_tokens);
+      health_.on_success(idx);
+      break;
+    }
+    if (res.client_gone || upstream::is_cancelled(*err)) {
+      health_.release_probe(idx);
+      break;
+    }
+    if (err->kind == core::error_kind::timeout || err->kind == core::error_kind::budget_exhausted) {
+      stats_.record_timeout(idx);
+    } else if (endpoint_at_fault(*err)) {
+      stats_.record_error(idx);
+    }
+    if (endpoint_at_fault(*err) && err->kind != core::error_kind::rate_limited) {
+      const auto& es = snap.at(idx);
+      health_.on_failure(idx, es.error_rate(), es.attempts());
+    } else {
+      health_.release_probe(idx);
+    }
+    if (err->retry_after) health_.set_cooldown(idx, *err->retry_after);
+    if (res.committed || retry >= opts_.same_endpoint_retries || !same_endpoint_retryable(*err))
+      break;
+    // Bounded retry of the same endpoint with jittered backoff, only inside the budget.
+    auto backoff = duration_cast<milliseconds>(opts_.retry_backoff * (0.5 + next_random()));
+    if (ctx.deadline && ctx.remaining(clock_.steady_now()) <= backoff + snap.at(idx).p50) break;
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    timer.expires_after(backoff);
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (ec) break;
+    ++res.same_endpoint_retries;
+  }
+  co_return err;
+}
+
 boost::asio::awaitable<execution_result> executor::run(const core::chat_request& req,
                                                        core::request_context& ctx,
                                                        const plan& p, stream_sink* sink) {
   execution_result res;
-  auto snap = stats_.snapshot();
+  run_state st{res, stats_.snapshot()};
   // A capability the plan found missing (plan::incapable_error) answers like an encoder's
   // error when nothing runs.
-  std::optional<core::error> translation_error = p.incapable_error;
-  std::optional<core::error> last_error;
-  bool any_ran = false;
-  // After a context-length failure only endpoints with a larger window are worth trying.
-  std::int64_t min_context = 0;
+  st.translation_error = p.incapable_error;
+  st.hedges_left = p.fallback ? cfg_->routing.hedge.max_per_request : 0;
 
-  for (const auto& pa : p.attempts) {
-    const auto& ep = *pa.endpoint;
-    auto skip = [&](std::string reason) {
-      attempt_record r;
-      r.endpoint_id = ep.id;
-      r.outcome = attempt_outcome::skipped;
-      r.detail = std::move(reason);
-      res.attempts.push_back(std::move(r));
-    };
-    if (!pa.skip_reason.empty()) {
-      if (pa.skip_reason == "budget")
-        last_error = core::error(core::error_kind::budget_exhausted,
-                                 "no endpoint's p50 fits the latency budget");
-      skip(pa.skip_reason);
-      continue;
-    }
-    if (min_context > 0 && ep.context_window <= min_context) {
-      skip("context");
-      continue;
-    }
-    if (budget_spent(ctx, clock_)) {
-      skip("budget");
-      last_error = core::error(core::error_kind::budget_exhausted,
-                               "X-GammaInfra-Max-Latency-Ms budget exhausted");
-      continue;
-    }
-    auto idx = static_cast<std::size_t>(&ep - cfg_->endpoints.data());
-    if (idx >= endpoints_.size()) {
-      skip("incapable");
-      continue;
-    }
-    // Live state may have changed since the plan was made (earlier attempts of this or
-    // other requests): re-check cooldown, circuit and the p50-vs-remaining-budget rule.
-    if (health_.view(idx).cooling_down) {
-      skip("cooldown");
-      continue;
-    }
-    if (ctx.deadline) {
-      auto left = duration_cast<milliseconds>(ctx.remaining(clock_.steady_now()));
-      if (!snap->at(idx).from_prior && snap->at(idx).p50 > left) {
-        skip("budget");
-        last_error = core::error(core::error_kind::budget_exhausted,
-                                 "no endpoint's p50 fits the remaining budget");
-        continue;
-      }
-    }
-    const auto& rt = endpoints_[idx];
-    if (rt.adapter == nullptr || !rt.url) {
-      skip("incapable");
-      continue;
-    }
-    auto creds = creds_.get(ep);
-    if (!creds) {
-      skip("no-key");
-      continue;
-    }
-    providers::target tgt = rt.target;
-    tgt.tool_state = tool_state_;
-    tgt.now = clock_.system_now();
-    auto enc = rt.adapter->encode(req, tgt);
-    if (!enc) {
-      if (!translation_error) translation_error = enc.error();
-      skip("incapable");
-      continue;
-    }
-    if (!rt.adapter->authorize(*enc, *creds, clock_.system_now())) {
-      skip("no-key");
-      continue;
-    }
-    if (!ctx.traceparent.empty()) enc->headers.emplace_back("traceparent", ctx.traceparent);
-    if (!ctx.client_request_id.empty())
-      enc->headers.emplace_back("X-Request-Id", ctx.client_request_id);
-
-    if (!health_.try_acquire(idx)) {
-      skip("circuit-open");
-      continue;
-    }
-    any_ran = true;
+  for (std::size_t i = 0; i < p.attempts.size(); ++i) {
+    auto pr = prepare(p.attempts[i], req, ctx, st, res.attempts);
+    if (!pr) continue;
+    st.any_ran = true;
     std::optional<core::error> err;
-    for (std::uint32_t retry = 0;; ++retry) {
-      auto deadlines = rt.deadlines;
-      if (ctx.deadline) {
-        // Rounded up: the attempt's deadline must not fire before the request's, or a spent
-        // budget would be reported as an endpoint timeout.
-        auto left = std::chrono::ceil<milliseconds>(ctx.remaining(clock_.steady_now()));
-        deadlines.total = std::min(deadlines.total, std::max(left, milliseconds(1)));
-        deadlines.ttfb = std::min(deadlines.ttfb, deadlines.total);
-      }
-      attempt_state a{ep, rt, tgt, *enc, deadlines, ctx, res, clock_.steady_now(), std::nullopt};
-      // (No co_await inside ?: — GCC 12 destroys such temporaries twice.)
-      if (req.stream) {
-        err = co_await run_stream(req, a, *sink);
-      } else {
-        err = co_await run_unary(req, a);
-      }
-      auto elapsed = ms_since(clock_, a.started);
-      if (!err) {
-        std::optional<std::int64_t> out_tokens;
-        if (!req.stream && res.usage && !res.usage_estimated) out_tokens = res.usage->completion_tokens;
-        stats_.record_success(idx, a.ttft.value_or(elapsed), out_tokens);
-        health_.on_success(idx);
-        break;
-      }
-      if (res.client_gone || upstream::is_cancelled(*err)) {
-        health_.release_probe(idx);
-        break;
-      }
-      if (err->kind == core::error_kind::timeout || err->kind == core::error_kind::budget_exhausted) {
-        stats_.record_timeout(idx);
-      } else if (endpoint_at_fault(*err)) {
-        stats_.record_error(idx);
-      }
-      if (endpoint_at_fault(*err) && err->kind != core::error_kind::rate_limited) {
-        const auto& st = snap->at(idx);
-        health_.on_failure(idx, st.error_rate(), st.attempts());
-      } else {
-        health_.release_probe(idx);
-      }
-      if (err->retry_after) health_.set_cooldown(idx, *err->retry_after);
-      if (res.committed || retry >= opts_.same_endpoint_retries || !same_endpoint_retryable(*err))
-        break;
-      // Bounded retry of the same endpoint with jittered backoff, only inside the budget.
-      auto backoff = duration_cast<milliseconds>(opts_.retry_backoff * (0.5 + next_random()));
-      if (ctx.deadline && ctx.remaining(clock_.steady_now()) <= backoff + snap->at(idx).p50) break;
-      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-      timer.expires_after(backoff);
-      boost::system::error_code ec;
-      co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-      if (ec) break;
-      ++res.same_endpoint_retries;
+    const config::endpoint_config* ep = pr->ep;
+    auto delay = st.hedges_left > 0 ? hedge_delay(p, *pr, ctx, *st.snap) : std::nullopt;
+    if (delay) {
+      auto r = co_await run_race(req, ctx, p, i, std::move(*pr), *delay, st, sink);
+      err = std::move(r.err);
+      ep = r.ep;
+    } else {
+      err = co_await run_candidate(req, ctx, *pr, res, sink, *st.snap);
     }
     if (!err) {
-      res.winner = &ep;
+      if (!res.winner) res.winner = ep;
       co_return res;
     }
     if (res.committed || res.client_gone) {
@@ -291,7 +307,7 @@ boost::asio::awaitable<execution_result> executor::run(const core::chat_request&
       co_return res;
     }
     if (err->kind == core::error_kind::budget_exhausted) {
-      last_error = std::move(*err);
+      st.last_error = std::move(*err);
       continue;
     }
     if (!p.fallback) {
@@ -302,11 +318,13 @@ boost::asio::awaitable<execution_result> executor::run(const core::chat_request&
       res.error = std::move(*err);
       co_return res;
     }
-    if (err->kind == core::error_kind::context_length) min_context = ep.context_window;
-    last_error = std::move(*err);
+    if (err->kind == core::error_kind::context_length) st.min_context = ep->context_window;
+    st.last_error = std::move(*err);
   }
 
-  if (!any_ran && translation_error) {
+  auto& translation_error = st.translation_error;
+  auto& last_error = st.last_error;
+  if (!st.any_ran && translation_error) {
     res.error = std::move(*translation_error);
   } else if (last_error && last_error->kind == core::error_kind::budget_exhausted) {
     res.budget_exhausted = true;
@@ -314,7 +332,7 @@ boost::asio::awaitable<execution_result> executor::run(const core::chat_request&
                             "The X-GammaInfra-Max-Latency-Ms budget was exhausted or no endpoint "
                             "can answer within it; attempts: " + describe(res.attempts),
                             "X-GammaInfra-Max-Latency-Ms", "latency_budget_exceeded");
-  } else if (!any_ran) {
+  } else if (!st.any_ran) {
     bool all_incapable = !res.attempts.empty() &&
                          std::all_of(res.attempts.begin(), res.attempts.end(), [](const attempt_record& r) {
                            return r.detail == "incapable" || r.detail == "region" || r.detail == "context";

@@ -24,6 +24,7 @@
 #include "core/chat_response.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/money.h"
 #include "core/request_context.h"
 #include "core/stream_event.h"
 #include "providers/tool_state_store.h"
@@ -46,6 +47,8 @@ class stream_sink {
                                               const std::vector<attempt_record>& attempts) = 0;
   // Events after the commit (the first call also carries the held-back preamble).
   virtual boost::asio::awaitable<bool> events(std::span<const core::stream_event> evs) = 0;
+  // A hedge was launched for this request (before the commit: X-GammaInfra-Hedged).
+  virtual void hedge_launched() {}
 };
 
 struct execution_result {
@@ -68,6 +71,11 @@ struct execution_result {
   // Router events for metrics.
   bool budget_exhausted = false;
   std::uint32_t same_endpoint_retries = 0;
+  // Hedging (issue 8 item 5): a hedge was launched (X-GammaInfra-Hedged: true); it won the
+  // race; the estimated cost of the cancelled loser (not billed; metrics and request log).
+  bool hedged = false;
+  bool hedge_won = false;
+  core::money hedge_waste;
 };
 
 // Router knobs of the executor (issue 8 items 2 and 4).
@@ -81,6 +89,9 @@ struct executor_options {
   // Uniform [0,1) source for the jitter; default a per-executor PRNG (tests inject one).
   std::function<double()> random;
 };
+
+// The router knobs of `routing.latency` (window, refresh, min samples, prior).
+executor_options executor_options_from(const config::snapshot& cfg);
 
 class executor {
  public:
@@ -105,6 +116,46 @@ class executor {
  private:
   struct endpoint_runtime;
   struct attempt_state;
+  // A candidate ready to send: encoded, authorized, circuit slot acquired.
+  struct prepared {
+    std::size_t idx = 0;
+    const config::endpoint_config* ep = nullptr;
+    providers::target tgt;
+    core::upstream_request enc;
+  };
+  // One run()'s bookkeeping across candidates.
+  struct run_state {
+    run_state(execution_result& r, stats_snapshot_ptr s) : res(r), snap(std::move(s)) {}
+    execution_result& res;
+    stats_snapshot_ptr snap;
+    std::optional<core::error> translation_error;
+    std::optional<core::error> last_error;
+    bool any_ran = false;
+    std::int64_t min_context = 0;  // after a context-length failure: need a larger window
+    std::uint32_t hedges_left = 0;
+  };
+  struct race_result {
+    std::optional<core::error> err;
+    const config::endpoint_config* ep = nullptr;  // the winner, or the last to fail
+  };
+  // Checks live state and encodes; a skipped candidate is appended to `skips`.
+  std::optional<prepared> prepare(const planned_attempt& pa, const core::chat_request& req,
+                                  core::request_context& ctx, run_state& st,
+                                  std::vector<attempt_record>& skips);
+  // One candidate with its bounded same-endpoint retries; records stats and health.
+  boost::asio::awaitable<std::optional<core::error>> run_candidate(
+      const core::chat_request& req, core::request_context& ctx, const prepared& pr,
+      execution_result& res, stream_sink* sink, const stats_snapshot& snap);
+  // executor_hedge.cc: the hedge delay for this leader (nullopt = do not hedge), and the
+  // leader-vs-hedge race. `i` is the plan position; it advances past the hedge candidate.
+  std::optional<std::chrono::milliseconds> hedge_delay(const plan& p, const prepared& leader,
+                                                       const core::request_context& ctx,
+                                                       const stats_snapshot& snap) const;
+  boost::asio::awaitable<race_result> run_race(const core::chat_request& req,
+                                               core::request_context& ctx, const plan& p,
+                                               std::size_t& i, prepared leader,
+                                               std::chrono::milliseconds delay, run_state& st,
+                                               stream_sink* sink);
   boost::asio::awaitable<std::optional<core::error>> run_unary(const core::chat_request& req,
                                                                attempt_state& a);
   boost::asio::awaitable<std::optional<core::error>> run_stream(const core::chat_request& req,

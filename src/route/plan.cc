@@ -51,6 +51,7 @@ core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_reque
                              const routing_inputs* live) {
   plan p;
   p.fallback = opts.fallback;
+  p.hedge = opts.hedge;
   std::vector<const config::endpoint_config*> order;
   auto add = [&](const config::endpoint_config* ep) {
     if (ep && std::find(order.begin(), order.end(), ep) == order.end()) order.push_back(ep);

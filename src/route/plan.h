@@ -10,6 +10,7 @@
 // Endpoints that cannot serve the request stay in the plan as skipped attempts (with a
 // reason) so the Fallback-Chain header shows them.
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -23,10 +24,17 @@
 namespace gi::route {
 
 
+// X-GammaInfra-Hedge: off | on (delay = the leader's live p90, clamped) | <ms>.
+struct hedge_request {
+  config::hedge_config::mode mode = config::hedge_config::mode::on;
+  std::chrono::milliseconds delay{0};  // mode::delay only
+};
+
 struct plan_options {
   std::optional<std::string> task;  // X-GammaInfra-Task
   bool fallback = true;             // X-GammaInfra-Fallback
   rank_options ranking;             // Preference, Cost-Quality, Region, Max-Latency-Ms
+  std::optional<hedge_request> hedge;  // absent = routing.hedge.default
 };
 
 // Live inputs of the ranking. Without them (nullptr) the plan keeps the configured chain
@@ -50,6 +58,7 @@ struct plan {
   bool pinned = false;      // an explicit endpoint was requested
   bool ranked = false;      // ordered by rank() (else the configured order)
   bool fallback = true;     // X-GammaInfra-Fallback: off = only the first runnable attempt
+  std::optional<hedge_request> hedge;  // X-GammaInfra-Hedge (absent = the config default)
   // The param-naming 400 for a request feature a candidate cannot take (an image URL on
   // Bedrock): the executor answers it when no attempt ran, like an encoder's error.
   std::optional<core::error> incapable_error;

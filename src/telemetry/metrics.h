@@ -58,7 +58,14 @@ inline constexpr std::array<double, 12> overhead_buckets{
   X(router_budget_exhausted_total, counter, "gammainfra_router_budget_exhausted_total",      \
     "Requests answered 504 latency_budget_exceeded", "", latency_buckets)                  \
   X(router_same_endpoint_retries_total, counter, "gammainfra_router_same_endpoint_retries_total", \
-    "Retries of the same endpoint after a 429/503 without Retry-After", "", latency_buckets)
+    "Retries of the same endpoint after a 429/503 without Retry-After", "", latency_buckets) \
+  X(router_hedges_launched_total, counter, "gammainfra_router_hedges_launched_total",          \
+    "Requests that launched a hedge (X-GammaInfra-Hedged: true)", "", latency_buckets)      \
+  X(router_hedges_won_total, counter, "gammainfra_router_hedges_won_total",                    \
+    "Hedges that committed first (the leader was cancelled)", "", latency_buckets)          \
+  X(router_hedge_waste_nano_usd_total, counter, "gammainfra_router_hedge_waste_nano_usd_total", \
+    "Estimated cost of cancelled hedge-race losers, in nano-USD (not billed)", "",           \
+    latency_buckets)
 
 enum class metric_kind { counter, gauge, histogram };
 
