@@ -5,14 +5,8 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
-#include "app/gateway_handler.h"
-#include "auth/authenticator.h"
-#include "config/config.h"
-#include "mock/mock_server.h"
-#include "support/http_client.h"
-#include "support/test_server.h"
+#include "support/gateway_mock_fixture.h"
 #include "support/test_support.h"
-#include "upstream/options_from_config.h"
 
 namespace gi::test {
 namespace {
@@ -21,75 +15,14 @@ namespace json = boost::json;
 
 std::string endpoint(const std::string& id, const std::string& provider, const std::string& model,
                      const std::string& base) {
-  return "  - id: " + id + "\n    provider: " + provider + "\n    model: \"" + model +
-         "\"\n    base_url: " + base + "\n    api_key_env: TEST_KEY\n" +
-         "    prices: {input: \"3.00\", cached_input: \"0.30\", output: \"15.00\"}\n";
+  return endpoint_yaml({.id = id, .provider = provider, .model = model, .base_url = base,
+                        .prices = R"({input: "3.00", cached_input: "0.30", output: "15.00"})"});
 }
 
-class anthropic_e2e : public ::testing::Test {
+class anthropic_e2e : public gateway_mock_test {
  protected:
-  static void SetUpTestSuite() {
-    mock_ = new mock::mock_server();
-    auto p = mock_->start("127.0.0.1", 0);
-    ASSERT_TRUE(p) << p.error().message;
-  }
-  static void TearDownTestSuite() {
-    mock_->stop();
-    delete mock_;
-  }
-  void TearDown() override { stop(); }
-  void stop() {
-    if (!server_) return;
-    server_->server().stop();
-    server_->server().wait();
-    client_->close_idle();
-    server_.reset();
-    handler_.reset();
-    client_.reset();
-  }
-  void start(const std::string& endpoints_yaml, const std::string& chain) {
-    stop();
-    std::string yaml = "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
-                       "logging:\n  access_log: false\n"
-                       "upstream:\n  timeouts:\n    ttfb: 2s\n    stall: 2s\n"
-                       "auth:\n  keys:\n    - id: t\n      sha256: " +
-                       auth::sha256_hex(test_api_key) + "\nendpoints:\n" + endpoints_yaml +
-                       "routing:\n  default_task: chat\n  chains:\n    chat: [" + chain + "]\n";
-    auto cfg = config::load_string(yaml, "<test>");
-    ASSERT_TRUE(cfg) << cfg.error().to_string() << "\n" << yaml;
-    auto metrics = std::make_shared<telemetry::metrics_registry>();
-    client_ = std::make_shared<upstream::client>(upstream::options_from_config((*cfg)->upstream));
-    handler_ = std::make_shared<app::gateway_handler>(
-        *cfg, client_, core::system_clock_source::instance(), metrics,
-        [](const std::string& name) -> std::optional<std::string> {
-          if (name == "TEST_KEY") return "sk-upstream";
-          return std::nullopt;
-        });
-    server_ = std::make_unique<running_server>(*cfg, handler_);
-  }
-  std::string base() const { return mock_->base_url(); }
-  std::optional<http_response> chat(const std::string& body, const std::string& headers = "") {
-    return simple_request(server_->port(), "POST", "/v1/chat/completions", body,
-                          auth_header() + "Content-Type: application/json\r\n" + headers);
-  }
-
-  static mock::mock_server* mock_;
-  std::shared_ptr<upstream::client> client_;
-  std::shared_ptr<app::gateway_handler> handler_;
-  std::unique_ptr<running_server> server_;
+  std::string base() const { return mock_base(); }
 };
-mock::mock_server* anthropic_e2e::mock_ = nullptr;
-
-std::vector<std::string> sse_data(const std::string& body) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while ((pos = body.find("data: ", pos)) != std::string::npos) {
-    auto end = body.find("\n\n", pos);
-    out.push_back(body.substr(pos + 6, end - pos - 6));
-    pos = end;
-  }
-  return out;
-}
 
 const char* weather_tools =
     R"("tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}},

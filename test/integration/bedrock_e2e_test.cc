@@ -1,19 +1,14 @@
 // Gateway + mock end to end for Bedrock (providers.md §9): the gateway signs with SigV4 and
 // the mock verifies every request; non-stream and event-stream answers, tools, faults before
 // the stream (fallback), an exception frame after content, corrupt framing (fallback), a
-// wrong secret (403 -> fallback) and a Bedrock API key (bearer).
+// wrong secret (403 -> fallback), a Bedrock API key (bearer), and http(s) image URLs
+// (Bedrock takes none, §9.2: skipped for an endpoint that does, else a 400 naming the part).
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
-#include "app/gateway_handler.h"
-#include "auth/authenticator.h"
-#include "config/config.h"
-#include "mock/mock_server.h"
-#include "support/http_client.h"
-#include "support/test_server.h"
+#include "support/gateway_mock_fixture.h"
 #include "support/test_support.h"
-#include "upstream/options_from_config.h"
 
 namespace gi::test {
 namespace {
@@ -22,69 +17,17 @@ namespace json = boost::json;
 
 std::string bedrock_yaml(const std::string& id, const std::string& model, const std::string& base,
                          const std::string& secret_env = "TEST_AWS_SECRET", const std::string& extra = "") {
-  return "  - id: " + id + "\n    provider: bedrock\n    model: \"" + model + "\"\n    base_url: " + base +
-         "\n    aws_region: eu-west-1\n    aws_access_key_id_env: TEST_AWS_AKID\n    aws_secret_access_key_env: " +
-         secret_env + "\n    aws_session_token_env: TEST_AWS_TOKEN\n" + extra +
-         "    prices: {input: \"3.00\", cached_input: \"0.30\", output: \"15.00\"}\n";
+  return endpoint_yaml({.id = id, .provider = "bedrock", .model = model, .base_url = base, .key_env = "",
+                        .prices = R"({input: "3.00", cached_input: "0.30", output: "15.00"})",
+                        .extra = "    aws_region: eu-west-1\n    aws_access_key_id_env: TEST_AWS_AKID\n"
+                                 "    aws_secret_access_key_env: " + secret_env +
+                                 "\n    aws_session_token_env: TEST_AWS_TOKEN\n" + extra});
 }
 
-class bedrock_e2e : public ::testing::Test {
+class bedrock_e2e : public gateway_mock_test {
  protected:
-  static void SetUpTestSuite() {
-    mock_ = new mock::mock_server();
-    auto p = mock_->start("127.0.0.1", 0);
-    ASSERT_TRUE(p) << p.error().message;
-  }
-  static void TearDownTestSuite() {
-    mock_->stop();
-    delete mock_;
-  }
-  void TearDown() override { stop(); }
-  void stop() {
-    if (!server_) return;
-    server_->server().stop();
-    server_->server().wait();
-    client_->close_idle();
-    server_.reset();
-    handler_.reset();
-    client_.reset();
-  }
-  void start(const std::string& endpoints_yaml, const std::string& chain) {
-    stop();
-    std::string yaml = "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
-                       "logging:\n  access_log: false\n"
-                       "upstream:\n  timeouts:\n    ttfb: 2s\n    stall: 2s\n"
-                       "auth:\n  keys:\n    - id: t\n      sha256: " +
-                       auth::sha256_hex(test_api_key) + "\nendpoints:\n" + endpoints_yaml +
-                       "routing:\n  default_task: chat\n  chains:\n    chat: [" + chain + "]\n";
-    auto cfg = config::load_string(yaml, "<test>");
-    ASSERT_TRUE(cfg) << cfg.error().to_string() << "\n" << yaml;
-    auto metrics = std::make_shared<telemetry::metrics_registry>();
-    client_ = std::make_shared<upstream::client>(upstream::options_from_config((*cfg)->upstream));
-    handler_ = std::make_shared<app::gateway_handler>(
-        *cfg, client_, core::system_clock_source::instance(), metrics,
-        [](const std::string& name) -> std::optional<std::string> {
-          if (name == "TEST_AWS_AKID") return "AKIDEXAMPLE";
-          if (name == "TEST_AWS_SECRET") return "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-          if (name == "TEST_AWS_BAD") return "not-the-secret";
-          if (name == "TEST_AWS_TOKEN") return "FQoGZXIvYXdzEXAMPLESESSIONTOKEN";
-          if (name == "TEST_BEDROCK_API_KEY") return "bedrock-api-key-test";
-          return std::nullopt;
-        });
-    server_ = std::make_unique<running_server>(*cfg, handler_);
-  }
-  std::optional<http_response> chat(const std::string& body) {
-    return simple_request(server_->port(), "POST", "/v1/chat/completions", body,
-                          auth_header() + "Content-Type: application/json\r\n");
-  }
-  std::string base() const { return mock_->base_url(); }
-
-  static mock::mock_server* mock_;
-  std::shared_ptr<upstream::client> client_;
-  std::shared_ptr<app::gateway_handler> handler_;
-  std::unique_ptr<running_server> server_;
+  std::string base() const { return mock_base(); }
 };
-mock::mock_server* bedrock_e2e::mock_ = nullptr;
 
 std::string body_for(const std::string& model, bool stream = false, const std::string& extra = "") {
   std::string b = R"({"model":")" + model + R"(","messages":[{"role":"user","content":"Say hello to bedrock"}])" + extra;
@@ -160,6 +103,62 @@ TEST_F(bedrock_e2e, bedrock_api_key_is_sent_as_bearer) {
   auto r = chat(body_for("bedrock/key"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
+}
+
+
+// Converse takes images as bytes or S3 locations only (providers.md §9.2): a request with an
+// http(s) image URL skips Bedrock endpoints (capability, visible in the fallback chain) and
+// is served by an endpoint that can take it; a 400 naming the part only when none can.
+TEST_F(bedrock_e2e, image_url_skips_bedrock_for_an_endpoint_that_takes_urls) {
+  const std::string vision = "    capabilities: {vision: true}\n";
+  start(bedrock_yaml("bedrock/claude", "anthropic.claude-3-haiku-20240307-v1:0", base(), "TEST_AWS_SECRET", vision) +
+            endpoint_yaml({.id = "openai/vision", .model = "gpt-4o-mini", .base_url = base() + "/v1", .extra = vision}),
+        "bedrock/claude, openai/vision");
+  const std::string body =
+      R"({"model":"MODEL","messages":[{"role":"user","content":[{"type":"text","text":"What is this?"},)"
+      R"({"type":"image_url","image_url":{"url":"https://example.com/cat.png"}}]}]})";
+  auto with_model = [&](const std::string& m) {
+    std::string b = body;
+    return b.replace(b.find("MODEL"), 5, m);
+  };
+
+  for (const char* model : {"auto", "bedrock/claude"}) {
+    SCOPED_TRACE(model);
+    auto r = chat(with_model(model));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->header("x-gammainfra-endpoint"), "openai/vision");
+    EXPECT_NE(r->header("x-gammainfra-fallback-chain").find("bedrock/claude;skipped=incapable"), std::string::npos)
+        << r->header("x-gammainfra-fallback-chain");
+  }
+
+  // Pinned with the fallback off: nothing can serve it, and the 400 names the part.
+  auto off = chat(with_model("bedrock/claude"), "X-GammaInfra-Fallback: off\r\n");
+  ASSERT_TRUE(off);
+  EXPECT_EQ(off->status, 400) << off->body;
+  auto err = json::parse(off->body).at("error");
+  EXPECT_EQ(err.at("param"), "messages[0].content[1].image_url.url");
+  EXPECT_EQ(err.at("code"), "unsupported_image_url");
+
+  // The same image inline goes to Bedrock (signed, verified by the mock).
+  std::string inline_body = with_model("bedrock/claude");
+  inline_body.replace(inline_body.find("https://example.com/cat.png"), 27,
+                      "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==");
+  auto ok = chat(inline_body, "X-GammaInfra-Fallback: off\r\n");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  EXPECT_EQ(ok->header("x-gammainfra-endpoint"), "bedrock/claude");
+}
+
+TEST_F(bedrock_e2e, image_url_with_only_bedrock_in_the_chain_is_a_400_naming_the_part) {
+  start(bedrock_yaml("bedrock/claude", "anthropic.claude-3-haiku-20240307-v1:0", base(), "TEST_AWS_SECRET",
+                     "    capabilities: {vision: true}\n"),
+        "bedrock/claude");
+  auto r = chat(R"({"model":"auto","messages":[{"role":"system","content":"be brief"},{"role":"user","content":[)"
+                R"({"type":"image_url","image_url":{"url":"http://example.com/a.jpg"}}]}]})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_EQ(json::parse(r->body).at("error").at("param"), "messages[1].content[0].image_url.url");
 }
 
 }  // namespace

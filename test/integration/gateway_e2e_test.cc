@@ -7,14 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
-#include "app/gateway_handler.h"
-#include "auth/authenticator.h"
-#include "config/config.h"
-#include "mock/mock_server.h"
-#include "support/http_client.h"
-#include "support/test_server.h"
+#include "support/gateway_mock_fixture.h"
 #include "support/test_support.h"
-#include "upstream/options_from_config.h"
 
 namespace gi::test {
 namespace {
@@ -23,91 +17,21 @@ namespace json = boost::json;
 
 std::string endpoint_yaml(const std::string& id, const std::string& model, const std::string& base,
                           const std::string& provider = "openai") {
-  return "  - id: " + id + "\n    provider: " + provider + "\n    model: \"" + model +
-         "\"\n    base_url: " + base + "\n    api_key_env: TEST_OPENAI_KEY\n" +
-         "    prices: {input: \"0.15\", cached_input: \"0.075\", output: \"0.6\"}\n";
+  return test::endpoint_yaml({.id = id, .provider = provider, .model = model, .base_url = base,
+                              .key_env = "TEST_OPENAI_KEY",
+                              .prices = R"({input: "0.15", cached_input: "0.075", output: "0.6"})"});
 }
 
-class gateway_e2e : public ::testing::Test {
+class gateway_e2e : public gateway_mock_test {
  protected:
-  static void SetUpTestSuite() {
-    mock_ = new mock::mock_server();
-    auto p = mock_->start("127.0.0.1", 0);
-    ASSERT_TRUE(p) << p.error().message;
-  }
-  static void TearDownTestSuite() {
-    mock_->stop();
-    delete mock_;
-  }
-
-  // Starts a gateway whose config has `endpoints_yaml` plus a chat chain.
-  void TearDown() override { stop(); }
-
-  // Pooled upstream connections live on the gateway's io_contexts: drain the server, drop
-  // the pool, then destroy the server (the order serve and demo use too).
-  void stop() {
-    if (!server_) return;
-    server_->server().stop();
-    server_->server().wait();
-    client_->close_idle();
-    server_.reset();
-    handler_.reset();
-    client_.reset();
-  }
-
-  void start(const std::string& endpoints_yaml, const std::string& chat_chain,
-             const std::string& extra = "") {
-    stop();
-    std::string yaml = "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
-                       "logging:\n  access_log: false\n"
-                       "upstream:\n  timeouts:\n    ttfb: 300ms\n    stall: 300ms\n" + extra +
-                       "auth:\n  keys:\n    - id: t\n      sha256: " +
-                       auth::sha256_hex(test_api_key) + "\nendpoints:\n" + endpoints_yaml +
-                       "routing:\n  default_task: chat\n  chains:\n    chat: [" + chat_chain + "]\n";
-    auto cfg = config::load_string(yaml, "<test>");
-    ASSERT_TRUE(cfg) << cfg.error().to_string() << "\n" << yaml;
-    auto metrics = std::make_shared<telemetry::metrics_registry>();
-    client_ = std::make_shared<upstream::client>(upstream::options_from_config((*cfg)->upstream));
-    handler_ = std::make_shared<app::gateway_handler>(
-        *cfg, client_, core::system_clock_source::instance(), metrics,
-        [](const std::string& name) -> std::optional<std::string> {
-          if (name == "TEST_OPENAI_KEY") return "sk-upstream";
-          return std::nullopt;
-        });
-    server_ = std::make_unique<running_server>(*cfg, handler_);
-  }
-
-  std::string mock_base() const { return mock_->base_url(); }
-
-  std::optional<http_response> chat(const std::string& body, const std::string& headers = "") {
-    return simple_request(server_->port(), "POST", "/v1/chat/completions", body,
-                          auth_header() + "Content-Type: application/json\r\n" + headers);
-  }
-
-  static mock::mock_server* mock_;
-  std::shared_ptr<upstream::client> client_;
-  std::shared_ptr<app::gateway_handler> handler_;
-  std::unique_ptr<running_server> server_;
+  gateway_e2e() { upstream_timeout_ = "300ms"; }
 };
-mock::mock_server* gateway_e2e::mock_ = nullptr;
 
 std::string body_for(const std::string& model, bool stream = false, bool usage = false) {
   std::string b = R"({"model":")" + model + R"(","messages":[{"role":"user","content":"Say hello to the gateway"}])";
   if (stream) b += R"(,"stream":true)";
   if (usage) b += R"(,"stream_options":{"include_usage":true})";
   return b + "}";
-}
-
-// SSE `data:` payloads in order.
-std::vector<std::string> sse_data(const std::string& body) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while ((pos = body.find("data: ", pos)) != std::string::npos) {
-    auto end = body.find("\n\n", pos);
-    out.push_back(body.substr(pos + 6, end - pos - 6));
-    pos = end;
-  }
-  return out;
 }
 
 TEST_F(gateway_e2e, explicit_model_answers_with_headers_and_exact_cost) {
@@ -359,7 +283,7 @@ TEST_F(gateway_e2e, every_openai_family_dialect_answers_through_its_prefix) {
 TEST_F(gateway_e2e, client_disconnect_mid_stream_cancels_the_upstream_and_frees_its_slot) {
   start(endpoint_yaml("slow/one", "gpt-4o-mini@chunk_ms=100,chunks=100", mock_base() + "/v1"), "slow/one");
   {
-    raw_connection c(server_->port());
+    raw_connection c(gateway_port());
     auto body = body_for("auto", true);
     ASSERT_TRUE(c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n" + auth_header() +
                        "Content-Type: application/json\r\nContent-Length: " +
@@ -367,16 +291,16 @@ TEST_F(gateway_e2e, client_disconnect_mid_stream_cancels_the_upstream_and_frees_
     // Wait until the upstream request is in flight, then vanish.
     auto target = upstream::parse_target_url(mock_base() + "/v1").value();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (client_->stats(target).inflight == 0 && std::chrono::steady_clock::now() < deadline)
+    while (upstream_client().stats(target).inflight == 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ASSERT_EQ(client_->stats(target).inflight, 1u);
+    ASSERT_EQ(upstream_client().stats(target).inflight, 1u);
   }
   auto target = upstream::parse_target_url(mock_base() + "/v1").value();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (client_->stats(target).inflight != 0 && std::chrono::steady_clock::now() < deadline)
+  while (upstream_client().stats(target).inflight != 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   // 100 chunks × 100 ms = 10 s if the upstream were left running.
-  EXPECT_EQ(client_->stats(target).inflight, 0u);
+  EXPECT_EQ(upstream_client().stats(target).inflight, 0u);
 }
 
 }  // namespace

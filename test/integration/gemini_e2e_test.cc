@@ -8,14 +8,8 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
-#include "app/gateway_handler.h"
-#include "auth/authenticator.h"
-#include "config/config.h"
-#include "mock/mock_server.h"
-#include "support/http_client.h"
-#include "support/test_server.h"
+#include "support/gateway_mock_fixture.h"
 #include "support/test_support.h"
-#include "upstream/options_from_config.h"
 
 namespace gi::test {
 namespace {
@@ -24,72 +18,22 @@ namespace json = boost::json;
 
 std::string endpoint(const std::string& id, const std::string& provider, const std::string& model,
                      const std::string& base) {
-  return "  - id: " + id + "\n    provider: " + provider + "\n    model: \"" + model +
-         "\"\n    base_url: " + base + "\n    api_key_env: TEST_UPSTREAM_KEY\n" +
-         "    capabilities: {vision: true, reasoning: true}\n" +
-         "    prices: {input: \"0.30\", cached_input: \"0.03\", output: \"2.50\"}\n";
+  return endpoint_yaml({.id = id, .provider = provider, .model = model, .base_url = base,
+                        .key_env = "TEST_UPSTREAM_KEY",
+                        .prices = R"({input: "0.30", cached_input: "0.03", output: "2.50"})",
+                        .extra = "    capabilities: {vision: true, reasoning: true}\n"});
 }
 
-class gemini_e2e : public ::testing::Test {
+class gemini_e2e : public gateway_mock_test {
  protected:
-  static void SetUpTestSuite() {
-    mock_ = new mock::mock_server();
-    auto p = mock_->start("127.0.0.1", 0);
-    ASSERT_TRUE(p) << p.error().message;
-  }
-  static void TearDownTestSuite() {
-    mock_->stop();
-    delete mock_;
-  }
-  void TearDown() override { stop(); }
-  void stop() {
-    if (!server_) return;
-    server_->server().stop();
-    server_->server().wait();
-    client_->close_idle();
-    server_.reset();
-    handler_.reset();
-    client_.reset();
-  }
-
-  void start(const std::string& endpoints_yaml, const std::string& chat_chain) {
-    stop();
-    std::string yaml = "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
-                       "logging:\n  access_log: false\n"
-                       "upstream:\n  timeouts:\n    ttfb: 500ms\n    stall: 500ms\n"
-                       "auth:\n  keys:\n    - id: t\n      sha256: " +
-                       auth::sha256_hex(test_api_key) + "\nendpoints:\n" + endpoints_yaml +
-                       "routing:\n  default_task: chat\n  chains:\n    chat: [" + chat_chain + "]\n";
-    auto cfg = config::load_string(yaml, "<test>");
-    ASSERT_TRUE(cfg) << cfg.error().to_string() << "\n" << yaml;
-    auto metrics = std::make_shared<telemetry::metrics_registry>();
-    client_ = std::make_shared<upstream::client>(upstream::options_from_config((*cfg)->upstream));
-    handler_ = std::make_shared<app::gateway_handler>(
-        *cfg, client_, core::system_clock_source::instance(), metrics,
-        [](const std::string& name) -> std::optional<std::string> {
-          if (name == "TEST_UPSTREAM_KEY") return "upstream-key";
-          return std::nullopt;
-        });
-    server_ = std::make_unique<running_server>(*cfg, handler_);
-  }
+  gemini_e2e() { upstream_timeout_ = "500ms"; }
 
   // The catalog convention: the base URL holds the API version (providers.md §4.1).
-  std::string gemini_base() const { return mock_->base_url() + "/v1beta"; }
+  std::string gemini_base() const { return mock_base() + "/v1beta"; }
   void start_gemini(const std::string& model) {
     start(endpoint("gemini/" + model, "gemini", model, gemini_base()), "gemini/" + model);
   }
-
-  std::optional<http_response> chat(const json::object& body, const std::string& headers = "") {
-    return simple_request(server_->port(), "POST", "/v1/chat/completions", json::serialize(body),
-                          auth_header() + "Content-Type: application/json\r\n" + headers);
-  }
-
-  static mock::mock_server* mock_;
-  std::shared_ptr<upstream::client> client_;
-  std::shared_ptr<app::gateway_handler> handler_;
-  std::unique_ptr<running_server> server_;
 };
-mock::mock_server* gemini_e2e::mock_ = nullptr;
 
 json::object user_msg(std::string text) { return json::object{{"role", "user"}, {"content", std::move(text)}}; }
 
@@ -98,18 +42,6 @@ json::array weather_tools() {
       "parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"],"additionalProperties":false}}})"),
                      json::parse(R"({"type":"function","function":{"name":"get_time",
       "parameters":{"type":"object","properties":{"tz":{"type":"string"}},"required":["tz"]}}})")};
-}
-
-// SSE `data:` payloads in order (the gateway answers with LF framing).
-std::vector<std::string> sse_data(const std::string& body) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while ((pos = body.find("data: ", pos)) != std::string::npos) {
-    auto end = body.find("\n\n", pos);
-    out.push_back(body.substr(pos + 6, end - pos - 6));
-    pos = end;
-  }
-  return out;
 }
 
 struct stream_result {
@@ -247,7 +179,7 @@ TEST_F(gemini_e2e, json_schema_response_format) {
 
 TEST_F(gemini_e2e, blocked_prompt_is_a_400_without_fallback) {
   start(endpoint("gemini/a", "gemini", "gemini-2.5-flash", gemini_base()) +
-            endpoint("openai/b", "openai", "gpt-4o-mini", mock_->base_url() + "/v1"),
+            endpoint("openai/b", "openai", "gpt-4o-mini", mock_base() + "/v1"),
         "gemini/a, openai/b");
   for (bool stream : {false, true}) {
     auto r = chat(json::object{{"model", "auto"}, {"messages", json::array{user_msg("mock-block-prompt please")}},
@@ -302,7 +234,7 @@ TEST_F(gemini_e2e, inexpressible_request_is_skipped_as_incapable_or_400) {
                                      {"content", json::parse(R"([{"type":"text","text":"What is it?"},
                                         {"type":"image_url","image_url":{"url":"https://example.com/cat.png"}}])")}}}}};
   start(endpoint("gemini/a", "gemini", "gemini-2.5-flash", gemini_base()) +
-            endpoint("openai/b", "openai", "gpt-4o-mini", mock_->base_url() + "/v1"),
+            endpoint("openai/b", "openai", "gpt-4o-mini", mock_base() + "/v1"),
         "gemini/a, openai/b");
   auto r = chat(body);
   ASSERT_TRUE(r);
