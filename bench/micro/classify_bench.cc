@@ -149,4 +149,75 @@ void BM_minilm_fp32_batch8x64(benchmark::State& state) {
 }
 BENCHMARK(BM_minilm_fp32_batch8x64)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
+std::vector<std::int32_t> bench_ids(std::size_t n) {
+  std::vector<std::int32_t> ids(n);
+  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::int32_t>(1000 + i * 7);
+  ids.front() = 101;
+  ids.back() = 102;
+  return ids;
+}
+
+// The fast path (int8 Linears with the CPU's best kernel, vectorised GELU/softmax).
+void BM_minilm_int8_forward(benchmark::State& state) {
+  openblas_set_num_threads(1);
+  const auto& enc = full_size_random_encoder();
+  const auto ids = bench_ids(static_cast<std::size_t>(state.range(0)));
+  std::vector<double> us;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto e = enc.embed(ids, cl::encoder_precision::int8);
+    benchmark::DoNotOptimize(e);
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+  state.SetLabel(std::string(cl::to_string(cl::best_int8_kernel())));
+  report_percentiles(state, us);
+}
+BENCHMARK(BM_minilm_int8_forward)->Arg(64)->Arg(128)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+// The target's measurement: fp32 (baseline: OpenBLAS sgemm + libm, the path before the fast
+// one) and int8 alternate within one run, so machine noise hits both alike; counters are
+// each path's p50 (µs) and speedup = fp32 p50 / int8 p50. Arg: tokens.
+void BM_minilm_speedup(benchmark::State& state) {
+  openblas_set_num_threads(1);
+  const auto& enc = full_size_random_encoder();
+  const auto ids = bench_ids(static_cast<std::size_t>(state.range(0)));
+  std::vector<double> fp32, int8;
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto a = enc.embed(ids, cl::encoder_precision::fp32);
+    auto t1 = std::chrono::steady_clock::now();
+    auto b = enc.embed(ids, cl::encoder_precision::int8);
+    auto t2 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(a);
+    benchmark::DoNotOptimize(b);
+    fp32.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    int8.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
+  }
+  std::sort(fp32.begin(), fp32.end());
+  std::sort(int8.begin(), int8.end());
+  const double f = fp32[fp32.size() / 2], q = int8[int8.size() / 2];
+  state.counters["fp32_p50_us"] = f;
+  state.counters["int8_p50_us"] = q;
+  state.counters["speedup"] = f / q;
+  state.SetLabel(std::string(cl::to_string(cl::best_int8_kernel())));
+}
+BENCHMARK(BM_minilm_speedup)->Arg(64)->Arg(128)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+
+// Micro-batch of 8 × 64 tokens on the fast path, per sequence.
+void BM_minilm_int8_batch8x64(benchmark::State& state) {
+  const auto& enc = full_size_random_encoder();
+  std::vector<std::vector<std::int32_t>> batch(8, std::vector<std::int32_t>(64));
+  for (std::size_t s = 0; s < batch.size(); ++s)
+    for (std::size_t i = 0; i < 64; ++i) batch[s][i] = static_cast<std::int32_t>(1000 + s * 131 + i * 7);
+  std::vector<double> us;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto e = enc.embed_batch(batch, cl::encoder_precision::int8);
+    benchmark::DoNotOptimize(e);
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / 8);
+  }
+  report_percentiles(state, us);
+}
+BENCHMARK(BM_minilm_int8_batch8x64)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
 }  // namespace

@@ -31,17 +31,7 @@ core::result<std::shared_ptr<const cl::lexical_model>> load_lexical(const std::s
 // The MiniLM classifier from the data dir, or an error saying what is missing.
 core::result<std::shared_ptr<const cl::classifier>> load_minilm(const std::filesystem::path& data_dir,
                                                                 std::shared_ptr<const cl::lexical_model> lexical) {
-  const cl::minilm_layout layout{data_dir};
-  cl::minilm_options mo;
-  mo.self_check = false;  // the lock (written after the self-check passed) pins the bytes
-  auto bundle = cl::minilm_encoder_bundle::load(layout, mo);
-  if (!bundle) return std::move(bundle).error();
-  auto head = cl::minilm_head::load(layout.head());
-  if (!head)
-    return core::error(core::error_kind::internal,
-                       head.error().message + " (train it with `gammainfra train-classifier --encoder minilm`)");
-  return std::shared_ptr<const cl::classifier>(
-      std::make_shared<cl::minilm_classifier>(std::move(bundle).value(), std::move(head).value(), lexical));
+  return cl::load_minilm_classifier(cl::minilm_layout{data_dir}, std::move(lexical));
 }
 
 void print_one(std::ostream& out, const cl::classification& c) {

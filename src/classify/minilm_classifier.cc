@@ -19,6 +19,25 @@ std::vector<std::int32_t> encode_with_budget(const wordpiece_tokenizer& tok, std
   return out;
 }
 
+bool minilm_present(const minilm_layout& layout) {
+  std::error_code ec;
+  return std::filesystem::exists(layout.model_dir(), ec) || std::filesystem::exists(layout.head(), ec);
+}
+
+core::result<std::shared_ptr<const classifier>> load_minilm_classifier(const minilm_layout& layout,
+                                                                       std::shared_ptr<const lexical_model> lexical) {
+  minilm_options mo;
+  mo.self_check = false;  // the lock (written after the self-check passed) pins the bytes
+  auto bundle = minilm_encoder_bundle::load(layout, mo);
+  if (!bundle) return std::move(bundle).error();
+  auto head = minilm_head::load(layout.head());
+  if (!head)
+    return core::error(core::error_kind::internal,
+                       head.error().message + " (train it with `gammainfra train-classifier --encoder minilm`)");
+  return std::shared_ptr<const classifier>(
+      std::make_shared<minilm_classifier>(std::move(bundle).value(), std::move(head).value(), std::move(lexical)));
+}
+
 core::result<std::shared_ptr<const minilm_encoder_bundle>> minilm_encoder_bundle::load(const minilm_layout& layout,
                                                                                        const minilm_options& opt) {
   if (opt.verify_lock) {

@@ -68,6 +68,16 @@ class minilm_classifier final : public classifier {
   std::shared_ptr<const lexical_model> lexical_;
 };
 
+// Whether any MiniLM file (model dir or trained head) is present in the data dir: "auto"
+// then means the user meant to enable MiniLM, and a load failure deserves a warning.
+bool minilm_present(const minilm_layout& layout);
+
+// The MiniLM classifier from an installed data dir: lock-verified files (the lock was
+// written after the published self-check passed) and the trained head. The error says
+// what is missing or wrong.
+core::result<std::shared_ptr<const classifier>> load_minilm_classifier(const minilm_layout& layout,
+                                                                       std::shared_ptr<const lexical_model> lexical);
+
 // Head features for one text given a bundle and (optionally) a lexical model.
 std::vector<float> head_features(const minilm_encoder_bundle& enc, const lexical_model* lexical,
                                  std::string_view text);

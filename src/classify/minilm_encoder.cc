@@ -9,6 +9,8 @@
 #include <boost/json/value.hpp>
 #include <cblas.h>
 
+#include "classify/fast_math.h"
+
 namespace gi::classify {
 
 namespace {
@@ -49,6 +51,10 @@ void layer_norm(float* x, std::size_t t, std::size_t h, const float* g, const fl
 float gelu(float v) { return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f)); }
 
 }  // namespace
+
+encoder_precision fastest_precision() noexcept {
+  return best_int8_kernel() == int8_kernel::portable ? encoder_precision::fp32 : encoder_precision::int8;
+}
 
 core::result<bert_config> parse_bert_config(std::string_view json) {
   boost::system::error_code ec;
@@ -142,6 +148,10 @@ core::result<minilm_encoder> minilm_encoder::create(const bert_config& cfg, tens
       std::copy(l.bq, l.bq + cfg.hidden, l.bqkv.begin());
       std::copy(l.bk, l.bk + cfg.hidden, l.bqkv.begin() + static_cast<std::ptrdiff_t>(cfg.hidden));
       std::copy(l.bv, l.bv + cfg.hidden, l.bqkv.begin() + static_cast<std::ptrdiff_t>(2 * cfg.hidden));
+      l.qkv_q = pack_int8(l.wqkv.data(), 3 * cfg.hidden, cfg.hidden);
+      l.wo_q = pack_int8(l.wo, cfg.hidden, cfg.hidden);
+      l.wi_q = pack_int8(l.wi, cfg.intermediate, cfg.hidden);
+      l.wo2_q = pack_int8(l.wo2, cfg.hidden, cfg.intermediate);
     }
     e.layers_.push_back(std::move(l));
   }
@@ -167,14 +177,17 @@ core::result<minilm_encoder> minilm_encoder::load(const std::filesystem::path& c
   return create(*cfg, std::move(w).value());
 }
 
-std::vector<float> minilm_encoder::embed(std::span<const std::int32_t> ids) const {
-  return embed_batch({std::vector<std::int32_t>(ids.begin(), ids.end())}).front();
+std::vector<float> minilm_encoder::embed(std::span<const std::int32_t> ids, encoder_precision p) const {
+  return embed_batch({std::vector<std::int32_t>(ids.begin(), ids.end())}, p).front();
 }
 
-std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<std::vector<std::int32_t>>& batch) const {
+std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<std::vector<std::int32_t>>& batch,
+                                                            encoder_precision prec) const {
   const std::size_t h = cfg_.hidden, im = cfg_.intermediate, nh = cfg_.heads, dh = h / nh;
+  const bool q8 = prec == encoder_precision::int8;
   struct workspace {
     std::vector<float> x, qkv, ctx, tmp, inter, scores;
+    int8_scratch q;
   };
   thread_local workspace ws;
   std::vector<std::size_t> len, off;
@@ -204,7 +217,10 @@ std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<st
   const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
   const int ld = static_cast<int>(3 * h);
   for (const auto& l : layers_) {
-    linear(x.data(), rows, h, l.wqkv.data(), l.bqkv.data(), 3 * h, ws.qkv.data());
+    if (q8)
+      linear_int8(x.data(), rows, l.qkv_q, l.bqkv.data(), ws.qkv.data(), ws.q);
+    else
+      linear(x.data(), rows, h, l.wqkv.data(), l.bqkv.data(), 3 * h, ws.qkv.data());
     for (std::size_t s = 0; s < batch.size(); ++s) {
       const std::size_t t = len[s];
       ws.scores.resize(t * t);
@@ -216,6 +232,10 @@ std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<st
                     static_cast<int>(t));
         for (std::size_t i = 0; i < t; ++i) {
           float* r = ws.scores.data() + i * t;
+          if (q8) {
+            softmax_fast(r, t);
+            continue;
+          }
           const float m = *std::max_element(r, r + t);
           float sum = 0;
           for (std::size_t j = 0; j < t; ++j) sum += (r[j] = std::exp(r[j] - m));
@@ -227,12 +247,21 @@ std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<st
                     ws.ctx.data() + off[s] * h + c, static_cast<int>(h));
       }
     }
-    linear(ws.ctx.data(), rows, h, l.wo, l.bo, h, ws.tmp.data());
+    if (q8)
+      linear_int8(ws.ctx.data(), rows, l.wo_q, l.bo, ws.tmp.data(), ws.q);
+    else
+      linear(ws.ctx.data(), rows, h, l.wo, l.bo, h, ws.tmp.data());
     for (std::size_t i = 0; i < rows * h; ++i) x[i] += ws.tmp[i];
     layer_norm(x.data(), rows, h, l.ln1_g, l.ln1_b, cfg_.layer_norm_eps);
-    linear(x.data(), rows, h, l.wi, l.bi, im, ws.inter.data());
-    for (auto& z : ws.inter) z = gelu(z);
-    linear(ws.inter.data(), rows, im, l.wo2, l.bo2, h, ws.tmp.data());
+    if (q8) {
+      linear_int8(x.data(), rows, l.wi_q, l.bi, ws.inter.data(), ws.q);
+      gelu_fast(ws.inter.data(), rows * im);
+      linear_int8(ws.inter.data(), rows, l.wo2_q, l.bo2, ws.tmp.data(), ws.q);
+    } else {
+      linear(x.data(), rows, h, l.wi, l.bi, im, ws.inter.data());
+      for (std::size_t i = 0; i < rows * im; ++i) ws.inter[i] = gelu(ws.inter[i]);
+      linear(ws.inter.data(), rows, im, l.wo2, l.bo2, h, ws.tmp.data());
+    }
     for (std::size_t i = 0; i < rows * h; ++i) x[i] += ws.tmp[i];
     layer_norm(x.data(), rows, h, l.ln2_g, l.ln2_b, cfg_.layer_norm_eps);
   }

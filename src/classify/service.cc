@@ -40,6 +40,7 @@ void service::stop() {
     if (stopping_) return;
     stopping_ = true;
     pending.swap(queue_);
+    queue_depth_.store(0);
   }
   cv_.notify_all();
   deadline_cv_.notify_all();
@@ -49,8 +50,13 @@ void service::stop() {
   for (auto& r : pending) {
     auto c = lexical_->classify(r->text);
     c.source = "fallback";
-    answer(r, std::move(c), false);
+    answer(r, std::move(c), false, fallback_reason::overload);
   }
+}
+
+bool service::stopped() const {
+  std::lock_guard lk(mu_);
+  return stopping_;
 }
 
 std::string_view service::active() const noexcept { return primary_ ? primary_->name() : lexical_->name(); }
@@ -69,12 +75,13 @@ service_stats service::stats() const {
   return s;
 }
 
-void service::answer(const std::shared_ptr<request>& r, classification c, bool cache_hit) {
+void service::answer(const std::shared_ptr<request>& r, classification c, bool cache_hit, fallback_reason why) {
   if (r->done.exchange(true)) return;
   const int idx = task_index(c.task);
   if (idx >= 0) labels_[static_cast<std::size_t>(idx)].fetch_add(1, std::memory_order_relaxed);
   if (observer_)
-    observer_(c, std::chrono::duration<double>(std::chrono::steady_clock::now() - r->submitted).count(), cache_hit);
+    observer_(service_event{c, std::chrono::duration<double>(std::chrono::steady_clock::now() - r->submitted).count(),
+                            cache_hit, why, queue_depth_.load(std::memory_order_relaxed)});
   auto cb = std::move(r->cb);
   cb(std::move(c));
 }
@@ -103,6 +110,7 @@ void service::classify(std::string text, callback cb) {
     std::unique_lock lk(mu_);
     if (!stopping_ && queue_.size() < opt_.queue_capacity) {
       queue_.push_back(r);
+      queue_depth_.store(queue_.size(), std::memory_order_relaxed);
       deadlines_.push_back(r);
       std::push_heap(deadlines_.begin(), deadlines_.end(), later);
       lk.unlock();
@@ -114,7 +122,7 @@ void service::classify(std::string text, callback cb) {
   fallback_overload_.fetch_add(1, std::memory_order_relaxed);
   auto c = lexical_->classify(r->text);
   c.source = "fallback";
-  answer(r, std::move(c), false);
+  answer(r, std::move(c), false, fallback_reason::overload);
 }
 
 void service::worker() {
@@ -128,6 +136,7 @@ void service::worker() {
         if (!queue_.front()->done.load()) batch.push_back(queue_.front());  // else: answered by its deadline
         queue_.pop_front();
       }
+      queue_depth_.store(queue_.size(), std::memory_order_relaxed);
     }
     if (batch.empty()) continue;
     std::vector<std::string_view> texts;
@@ -166,7 +175,7 @@ void service::deadline_loop() {
       c.source = "fallback";
       if (!next->done.load()) {
         fallback_deadline_.fetch_add(1, std::memory_order_relaxed);
-        answer(next, std::move(c), false);
+        answer(next, std::move(c), false, fallback_reason::deadline);
       }
       lk.lock();
     }

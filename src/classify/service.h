@@ -56,8 +56,20 @@ struct service_stats {
   std::array<std::uint64_t, task_count> labels{};
 };
 
-// Per-result hook for metrics: (result, seconds from submit to answer, cache hit).
-using service_observer = std::function<void(const classification&, double seconds, bool cache_hit)>;
+// Why a request was answered from the lexical model instead of the primary.
+enum class fallback_reason { none, overload, deadline };
+
+// One answered request, for metrics (telemetry/metrics.h classifier_* series).
+struct service_event {
+  const classification& result;
+  double seconds = 0;            // submit to answer
+  bool cache_hit = false;
+  fallback_reason fallback = fallback_reason::none;
+  std::size_t queue_depth = 0;   // queued primary requests after this answer
+};
+
+// Per-result hook for metrics. Runs on whichever thread answers (see the callback rule).
+using service_observer = std::function<void(const service_event&)>;
 
 class service {
  public:
@@ -90,13 +102,17 @@ class service {
   // "minilm" when a primary is loaded, else "lexical" (for /readyz).
   std::string_view active() const noexcept;
   service_stats stats() const;
+  // Answers whatever is queued from the lexical model and joins the threads; later requests
+  // are answered from the lexical model at once (source "fallback").
   void stop();
+  bool stopped() const;
 
  private:
   struct request;
   void worker();
   void deadline_loop();
-  void answer(const std::shared_ptr<request>& r, classification c, bool cache_hit);
+  void answer(const std::shared_ptr<request>& r, classification c, bool cache_hit,
+              fallback_reason why = fallback_reason::none);
   bool cache_get(std::uint64_t key, classification& out);
   void cache_put(std::uint64_t key, const classification& c);
   static bool later(const std::shared_ptr<request>& a, const std::shared_ptr<request>& b);
@@ -119,6 +135,7 @@ class service {
   std::list<std::pair<std::uint64_t, classification>> lru_;
   std::unordered_map<std::uint64_t, decltype(lru_)::iterator> index_;
 
+  std::atomic<std::size_t> queue_depth_{0};  // mirrors queue_.size() without taking mu_
   std::atomic<std::uint64_t> requests_{0}, cache_hits_{0}, fallback_overload_{0}, fallback_deadline_{0};
   std::array<std::atomic<std::uint64_t>, task_count> labels_{};
 };
