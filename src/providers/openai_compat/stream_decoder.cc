@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 #include "providers/openai_compat/codec.h"
@@ -75,8 +76,12 @@ void decoder::feed(const framed_event& ev, std::vector<core::stream_event>& out)
     out.emplace_back(core::stream_end{});
     return;
   }
+  // Each chunk's tree is dropped after this call (strings are copied out), so it lives in a
+  // stack-seeded arena: per-chunk cost stays flat and allocation-free for typical chunks.
+  unsigned char arena[4096];
+  json::monotonic_resource mr(arena, sizeof arena);
   boost::system::error_code ec;
-  json::value v = json::parse(ev.data, ec);
+  json::value v = json::parse(ev.data, ec, &mr);
   if (ec || !v.is_object()) {
     error(core::error(core::error_kind::protocol,
                       std::string(d_.name) + ": stream chunk is not a JSON object", {},
