@@ -19,5 +19,7 @@ boost::json::object explain_json(const plan& p, const rank_options& opts);
 
 // The same as an aligned text table (one line per candidate).
 std::string explain_text(const plan& p, const rank_options& opts);
+// The table from explain_json's object (e.g. a gateway's /v1/route/explain answer).
+std::string explain_text(const boost::json::object& j);
 
 }  // namespace gi::route

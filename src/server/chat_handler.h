@@ -4,6 +4,7 @@
 // writes the response through `response_writer`, either whole or as a chunked stream with
 // trailers.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "core/chat_request.h"
 #include "core/http_types.h"
 #include "core/request_context.h"
+#include "core/result.h"
 
 namespace gi::server {
 
@@ -47,6 +49,15 @@ class chat_handler {
  public:
   virtual ~chat_handler() = default;
   virtual boost::asio::awaitable<void> handle(chat_call& call) = 0;
+  // GET /v1/route/explain (issue 8 item 3): the ranked candidates of `task` (empty = the
+  // default task) for a request carrying `headers`, with every score term and the live
+  // stats, as a JSON body. nullopt = not supported (404); an error = 400 naming the input.
+  virtual std::optional<core::result<std::string>> route_explain(std::string_view task,
+                                                                 const core::header_list& headers) {
+    (void)task;
+    (void)headers;
+    return std::nullopt;
+  }
 };
 
 }  // namespace gi::server

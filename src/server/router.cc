@@ -38,6 +38,7 @@ std::string_view allowed_methods(route_id r) noexcept {
       return "POST";
     case route_id::account:
     case route_id::usage:
+    case route_id::route_explain:
       return "GET";
     case route_id::admin:
     case route_id::not_found:
@@ -60,6 +61,7 @@ std::string_view route_label(route_id r) noexcept {
     case route_id::usage: return "/v1/usage";
     case route_id::signup: return "/v1/signup";
     case route_id::admin: return "/admin";
+    case route_id::route_explain: return "/v1/route/explain";
     case route_id::not_found: return "other";
     case route_id::count_: return "other";
   }
@@ -123,6 +125,7 @@ route_id request_router::match(std::string_view target) noexcept {
   if (p == "/v1/account") return route_id::account;
   if (p == "/v1/usage") return route_id::usage;
   if (p == "/v1/signup") return route_id::signup;
+  if (p == "/v1/route/explain") return route_id::route_explain;
   if (p.rfind("/admin/", 0) == 0) return route_id::admin;
   return route_id::not_found;
 }
@@ -195,6 +198,9 @@ asio::awaitable<void> request_router::handle(route_id route, incoming_request& r
     case route_id::chat_completions:
       co_await chat(req, ctx, w);
       co_return;
+    case route_id::route_explain:
+      co_await route_explain(req, ctx, w);
+      co_return;
     case route_id::account:
     case route_id::usage: {
       core::error err;
@@ -219,6 +225,46 @@ asio::awaitable<void> request_router::handle(route_id route, incoming_request& r
   }
   core::error e(core::error_kind::internal, std::string("unrouted request"));
   co_await send_error(w, e);
+}
+
+// GET /v1/route/explain?task=<task>: authenticated like every /v1 route; the X-GammaInfra-*
+// headers of this request shape the ranking as they would a chat request's.
+asio::awaitable<void> request_router::route_explain(incoming_request& req,
+                                                    core::request_context& ctx,
+                                                    response_writer& w) const {
+  core::error err;
+  if (!authenticate(req, ctx, err)) {
+    co_await send_error(w, err);
+    co_return;
+  }
+  std::string task;
+  if (auto q = req.target.find('?'); q != std::string_view::npos) {
+    std::string_view query = req.target.substr(q + 1);
+    while (!query.empty()) {
+      auto amp = query.find('&');
+      auto item = query.substr(0, amp);
+      auto eq = item.find('=');
+      if (item.substr(0, eq) == "task" && eq != std::string_view::npos) task = std::string(item.substr(eq + 1));
+      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    }
+  }
+  auto opts = parse_gateway_headers(req.headers);
+  if (!opts) {
+    co_await send_error(w, opts.error());
+    co_return;
+  }
+  auto body = deps_.handler->route_explain(task, req.headers);
+  if (!body) {
+    core::error e(core::error_kind::not_found, std::string("Route explain is not available."),
+                  std::string(), std::string("unknown_url"));
+    co_await send_error(w, e);
+    co_return;
+  }
+  if (!*body) {
+    co_await send_error(w, body->error());
+    co_return;
+  }
+  co_await w.send(200, json_headers(), std::move(**body));
 }
 
 asio::awaitable<void> request_router::chat(incoming_request& req, core::request_context& ctx,

@@ -35,6 +35,7 @@ enum class route_id : std::uint8_t {
   usage,     // GET /v1/usage
   signup,    // POST /v1/signup
   admin,     // /admin/* (methods checked by the api handler)
+  route_explain,  // GET /v1/route/explain (issue 8)
   not_found,
   count_,
 };
@@ -76,6 +77,8 @@ class request_router {
  private:
   boost::asio::awaitable<void> chat(incoming_request& req, core::request_context& ctx,
                                     response_writer& w) const;
+  boost::asio::awaitable<void> route_explain(incoming_request& req, core::request_context& ctx,
+                                             response_writer& w) const;
   // Authenticates `/v1/*`; on failure writes the 401 and returns false.
   bool authenticate(const incoming_request& req, core::request_context& ctx,
                     core::error& err, auth::principal* who = nullptr) const;
