@@ -301,17 +301,21 @@ accounts_api::reply accounts_api::usage(const server::api_request& req, const au
   return {200, json::serialize(o)};
 }
 
-bool accounts_api::signup_allowed(const std::string&) {
-  // Global fixed window per hour (the per-address limit needs the peer address, which the
-  // router does not pass yet; one account per email is enforced by the store).
+bool accounts_api::signup_allowed(std::string_view remote) {
+  // Fixed one-hour window per client address (issue 10 §3); one account per email is
+  // enforced by the store. An unknown address (in-process tests) shares one bucket.
   auto now = billing::unix_ms(svc_->clock().system_now());
   std::lock_guard lock(signup_mu_);
-  if (now - signup_window_start_ms_ >= 3'600'000) {
-    signup_window_start_ms_ = now;
-    signup_count_ = 0;
+  if (signup_windows_.size() > 10'000) {  // bound memory: drop expired windows
+    std::erase_if(signup_windows_, [&](const auto& kv) { return now - kv.second.first >= 3'600'000; });
   }
-  if (signup_count_ >= cfg_->accounts.signup_per_ip_per_hour) return false;
-  ++signup_count_;
+  auto& [start, count] = signup_windows_[std::string(remote)];
+  if (now - start >= 3'600'000) {
+    start = now;
+    count = 0;
+  }
+  if (count >= cfg_->accounts.signup_per_ip_per_hour) return false;
+  ++count;
   return true;
 }
 
@@ -326,8 +330,11 @@ accounts_api::reply accounts_api::signup(const server::api_request& req) {
   if (!o) return {400, error_body(err)};
   auto email = get_str(*o, "email");
   if (!email || email->empty()) return {400, error_body(bad("'email' is required.", "email"))};
-  if (!signup_allowed(*email)) {
-    core::error e(core::error_kind::gateway_rate_limited, "Too many signups; try again later.", {}, "rate_limit_exceeded");
+  if (!signup_allowed(req.remote)) {
+    core::error e(core::error_kind::gateway_rate_limited,
+                  "Too many signups from this address (limit " +
+                      std::to_string(cfg_->accounts.signup_per_ip_per_hour) + " per hour); try again later.",
+                  {}, "rate_limit_exceeded");
     return {429, error_body(e)};
   }
   billing::create_account_request ar;
@@ -478,6 +485,43 @@ accounts_api::reply accounts_api::admin(const server::api_request& req) {
     out["replayed"] = t->replayed;
     if (auto b = svc_->ledger().view(seg[2])) out["balance_usd"] = b->balance.to_string();
     return {t->replayed ? 200 : 201, json::serialize(out)};
+  }
+  // Stored BYOK keys (issue 10 §5): the secret goes in, never out.
+  //   PUT|POST /admin/accounts/{id}/byok/{provider} {"key": "..."};  DELETE …/{provider};
+  //   GET /admin/accounts/{id}/byok → the providers with a stored key.
+  if (seg.size() == 5 && seg[1] == "accounts" && seg[3] == "byok" &&
+      (post || req.method == "PUT" || req.method == "DELETE")) {
+    auto kind = core::parse_provider_kind(seg[4]);
+    if (!kind) return fail(bad("Unknown provider '" + seg[4] + "'.", "provider"));
+    if (req.method == "DELETE") {
+      auto r = svc_->delete_byok(seg[2], *kind, actor);
+      if (!r) return fail(r.error());
+      json::object o;
+      o["account_id"] = seg[2];
+      o["provider"] = std::string(core::to_string(*kind));
+      o["deleted"] = *r;
+      return {200, json::serialize(o)};
+    }
+    auto o = parse_object(req.body, err);
+    if (!o) return fail(err);
+    auto key = get_str(*o, "key");
+    if (!key) return fail(bad("'key' (the provider key) is required.", "key"));
+    if (auto r = svc_->set_byok(seg[2], *kind, *key, actor); !r) return fail(r.error());
+    json::object out;
+    out["object"] = "byok_key";
+    out["account_id"] = seg[2];
+    out["provider"] = std::string(core::to_string(*kind));
+    out["stored"] = true;
+    return {201, json::serialize(out)};
+  }
+  if (seg.size() == 4 && seg[1] == "accounts" && seg[3] == "byok" && get) {
+    json::array data;
+    for (const auto& p : svc_->byok().providers(seg[2])) data.emplace_back(p);
+    json::object o;
+    o["object"] = "list";
+    o["account_id"] = seg[2];
+    o["providers"] = std::move(data);
+    return {200, json::serialize(o)};
   }
   if (seg.size() == 2 && seg[1] == "usage" && get) {
     auto q = query_of(req.target);

@@ -13,6 +13,9 @@
 //     GET  /admin/accounts/{id}/keys
 //     POST /admin/keys/{id}/revoke
 //     POST /admin/accounts/{id}/topups         {"amount_usd"} + optional Idempotency-Key
+//     PUT  /admin/accounts/{id}/byok/{provider} {"key"}  stored BYOK key (sealed; never returned)
+//     DELETE /admin/accounts/{id}/byok/{provider}
+//     GET  /admin/accounts/{id}/byok          providers with a stored key
 //     GET  /admin/usage?account=&from=&to=&format=jsonl|csv   export
 //     GET  /admin/audit?limit=
 // Times in queries are unix seconds; money is a decimal USD string (exact nano-USD).
@@ -50,14 +53,14 @@ class accounts_api final : public server::api_handler {
   reply usage(const server::api_request& req, const auth::principal& who);
   reply signup(const server::api_request& req);
   reply admin(const server::api_request& req);
-  bool signup_allowed(const std::string& email);
+  bool signup_allowed(std::string_view remote);
 
   std::shared_ptr<billing::account_service> svc_;
   config::snapshot_ptr cfg_;
   std::string admin_digest_;  // SHA-256 of the admin token (compared in constant time)
   std::mutex signup_mu_;
-  std::int64_t signup_window_start_ms_ = 0;
-  std::int64_t signup_count_ = 0;
+  // client address -> (window start ms, signups in the window)
+  std::unordered_map<std::string, std::pair<std::int64_t, std::int64_t>> signup_windows_;
 };
 
 // Serializers shared with the CLI.

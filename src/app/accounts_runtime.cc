@@ -33,13 +33,26 @@ core::result<accounts_runtime> start_accounts(config::snapshot_ptr cfg, std::ost
   });
   if (!v) return v.error();
   const auto& clk = core::system_clock_source::instance();
+  auto getenv_str = [&](const std::string& name) -> std::string {
+    if (name.empty()) return {};
+    if (env) return env(name).value_or("");
+    const char* t = std::getenv(name.c_str());
+    return t ? std::string(t) : std::string();
+  };
   billing::account_options o;
   o.flush_interval = ac.flush_interval;
+  o.retention_days = ac.request_log_retention_days;
+  // Stored BYOK keys open only with the master key (64 hex chars) from the environment.
+  if (auto current = getenv_str(ac.byok_master_key_env); !current.empty()) {
+    auto cipher = auth::byok_cipher::from_hex(current, getenv_str(ac.byok_previous_key_env));
+    if (!cipher)
+      return core::error(core::error_kind::invalid_request,
+                         ac.byok_master_key_env + ": " + cipher.error().message);
+    o.byok_cipher = std::make_shared<const auth::byok_cipher>(std::move(*cipher));
+  }
   auto svc = std::make_shared<billing::account_service>(st, clk, o);
   if (auto s = svc->start(); !s) return s.error();
-  std::string admin_token;
-  if (env) admin_token = env(ac.admin_token_env).value_or("");
-  else if (const char* t = std::getenv(ac.admin_token_env.c_str())) admin_token = t;
+  std::string admin_token = getenv_str(ac.admin_token_env);
   accounts_runtime rt;
   rt.store = st;
   rt.service = svc;

@@ -111,7 +111,9 @@ class sse_sink final : public route::stream_sink {
     h.emplace_back(hdr::content_type, "text/event-stream");
     h.emplace_back("Cache-Control", "no-cache");
     h.emplace_back(hdr::endpoint, ep.id);
-    h.emplace_back(hdr::fallback_chain, route::format_chain(attempts));
+    auto marked = attempts;
+    route::mark_byok_attempts(st_.cfg, marked, st_.call.ctx.byok);
+    h.emplace_back(hdr::fallback_chain, route::format_chain(marked));
     h.emplace_back(hdr::overhead_ms, format_ms(st_.overhead(live_->upstream_wait)));
     if (hedged_) h.emplace_back(hdr::hedged, "true");
     st_.add_common(h);
@@ -206,15 +208,9 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   auto opts = server::parse_gateway_headers(call.headers);  // validated by the server already
   route::plan_options po;
   if (opts) po = route_plan_options(*opts);
-  // Live ranking inputs: the 30 s latency snapshot (a shared_ptr load) and health now.
-  auto stats = executor_.stats().snapshot();
-  auto health = executor_.health().view_all();
-  route::routing_inputs live{stats.get(), &health};
-  // routing.latency.live: false = a static ordered fallback (the configured chain order).
-  const route::routing_inputs* live_inputs = cfg_->routing.latency.live ? &live : nullptr;
-  auto planned = route::make_plan(*cfg_, call.request, po,
-                                  [this](const config::endpoint_config& ep) { return creds_.has(ep); },
-                                  live_inputs);
+  // BYOK (issue 10 §5): the caller's per-request provider keys; stored keys join after
+  // admission. They replace the gateway's key for their provider's endpoints.
+  if (opts) call.ctx.byok = std::move(opts->byok);
 
   request_state st{*cfg_, call, clock_, router_version_, {}, "chatcmpl-" + call.ctx.request_id,
                    core::unix_seconds(clock_.system_now())};
@@ -257,6 +253,18 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
       co_return;
     }
   }
+  if (bill) bill->add_stored_byok(call.ctx.byok);
+
+  // Live ranking inputs: the 30 s latency snapshot (a shared_ptr load) and health now.
+  auto stats = executor_.stats().snapshot();
+  auto health = executor_.health().view_all();
+  route::routing_inputs live{stats.get(), &health};
+  // routing.latency.live: false = a static ordered fallback (the configured chain order).
+  const route::routing_inputs* live_inputs = cfg_->routing.latency.live ? &live : nullptr;
+  const auto& byok = call.ctx.byok;
+  auto planned = route::make_plan(
+      *cfg_, call.request, po,
+      [this, &byok](const config::endpoint_config& ep) { return creds_.has(ep, byok); }, live_inputs);
 
   if (!planned) {
     co_await send_error(planned.error(), nullptr, nanoseconds(0));
@@ -264,7 +272,7 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   }
   st.plan = std::move(*planned);
   if (bill) {
-    if (auto refused = bill->reserve(st.plan)) {
+    if (auto refused = bill->reserve(st.plan, call.ctx.byok)) {
       co_await send_refusal(*refused);
       co_return;
     }
@@ -287,9 +295,12 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
 
   record_router_metrics(res);
 
+  route::mark_byok_attempts(*cfg_, res.attempts, call.ctx.byok);
+  if (res.error && !res.committed)
+    if (auto rejected = route::byok_rejection(*cfg_, res.attempts)) res.error = std::move(*rejected);
   std::string chain = route::format_chain(res.attempts);
-  core::money cost;
-  if (res.winner && res.usage) cost = billing::cost_of(*res.usage, res.winner->prices).total();
+  // BYOK winner: the BYOK fee instead of the provider price (design §4.6).
+  core::money cost = charged_cost(res, call.ctx.byok, cfg_->accounts.byok_fee);
   // Settle before answering (the balance header includes this request); a client that went
   // away mid-stream is charged for what the upstream reported or was estimated so far.
   core::money remaining;

@@ -3,12 +3,57 @@
 #include <algorithm>
 
 #include "billing/admin_ops.h"
+#include "billing/cost.h"
 #include "billing/estimate.h"
+#include "route/credentials.h"
 #include "server/headers.h"
 
 namespace gi::app {
 
 namespace hdr = server::headers;
+
+namespace {
+
+// Prompt text for the request log (accounts that opted in): "role: text" per message,
+// capped so one request cannot bloat the log.
+constexpr std::size_t max_prompt_bytes = 64 * 1024;
+
+std::string_view role_word(core::role r) {
+  switch (r) {
+    case core::role::system: return "system";
+    case core::role::developer: return "developer";
+    case core::role::user: return "user";
+    case core::role::assistant: return "assistant";
+    case core::role::tool: return "tool";
+    case core::role::function: return "function";
+  }
+  return "user";
+}
+
+std::string prompt_text(const core::chat_request& req) {
+  std::string out;
+  for (const auto& m : req.messages) {
+    if (!out.empty()) out += '\n';
+    out += role_word(m.role);
+    out += ": ";
+    out += m.joined_text();
+    if (out.size() >= max_prompt_bytes) {
+      out.resize(max_prompt_bytes);
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+core::money charged_cost(const route::execution_result& res, std::span<const core::byok_secret> byok,
+                         core::money byok_fee) {
+  if (!res.winner) return {};
+  if (route::credential_source::uses_byok(*res.winner, byok)) return byok_fee;
+  if (!res.usage) return {};
+  return billing::cost_of(*res.usage, res.winner->prices).total();
+}
 
 request_billing::request_billing(billing::account_service& svc, const config::accounts_config& cfg,
                                  auth::rate_limiter& limiter, const core::request_context& ctx,
@@ -48,12 +93,25 @@ std::optional<billing_refusal> request_billing::admit() {
     limiter_.adjust_tokens(key_->id, limits_, -estimated_tokens_);  // nothing ran
     return billing_refusal{std::move(pre).error(), {}};
   }
+  if (key_->spend_limit_nanos) {
+    auto limit = core::money::from_nanos(*key_->spend_limit_nanos);
+    if (auto pre = svc_.spend().precheck(key_->id, limit, key_->prefix); !pre) {
+      limiter_.adjust_tokens(key_->id, limits_, -estimated_tokens_);
+      return billing_refusal{std::move(pre).error(), {}};
+    }
+  }
   return std::nullopt;
 }
 
-std::optional<billing_refusal> request_billing::reserve(route::plan& p) {
+void request_billing::add_stored_byok(std::vector<core::byok_secret>& byok) const {
+  if (key_) svc_.byok().add_secrets(key_->account_id, byok);
+}
+
+std::optional<billing_refusal> request_billing::reserve(route::plan& p,
+                                                       std::span<const core::byok_secret> byok) {
   if (!key_) return std::nullopt;
   std::vector<const config::prices*> candidates;
+  bool any_byok = false;
   for (auto& a : p.attempts) {
     if (!a.skip_reason.empty() || a.endpoint == nullptr) continue;
     if (!key_->allowed_regions.empty() &&
@@ -62,14 +120,26 @@ std::optional<billing_refusal> request_billing::reserve(route::plan& p) {
       a.skip_reason = "region";
       continue;
     }
-    candidates.push_back(&a.endpoint->prices);
+    // A BYOK attempt is billed the BYOK fee, not its provider price.
+    if (route::credential_source::uses_byok(*a.endpoint, byok)) any_byok = true;
+    else candidates.push_back(&a.endpoint->prices);
   }
   std::int64_t output = req_.max_completion_tokens.value_or(cfg_.typical_output_tokens);
   auto estimate = billing::reservation_estimate(prompt_estimate_, output, candidates);
+  if (any_byok && cfg_.byok_fee > estimate) estimate = cfg_.byok_fee;
   auto r = svc_.ledger().reserve(key_->account_id, estimate);
   if (!r) {
     limiter_.adjust_tokens(key_->id, limits_, -estimated_tokens_);
     return billing_refusal{std::move(r).error(), {}};
+  }
+  if (key_->spend_limit_nanos) {
+    auto h = svc_.spend().hold(key_->id, core::money::from_nanos(*key_->spend_limit_nanos), estimate,
+                               key_->prefix);
+    if (!h) {
+      limiter_.adjust_tokens(key_->id, limits_, -estimated_tokens_);
+      return billing_refusal{std::move(h).error(), {}};  // `r` releases the credit hold
+    }
+    spend_hold_ = std::move(*h);
   }
   reservation_ = std::move(*r);
   return std::nullopt;
@@ -83,6 +153,8 @@ core::money request_billing::settle(const route::execution_result& res, core::mo
   core::money balance;
   if (reservation_.active()) balance = reservation_.settle(cost);
   else balance = svc_.ledger().charge(key_->account_id, cost);
+  if (spend_hold_.active()) spend_hold_.settle(cost);
+  else svc_.spend().add(key_->id, cost);
   auto now_ms = billing::unix_ms(svc_.clock().system_now());
   if (cost.nanos() != 0) {
     storage::ledger_entry e;
@@ -124,6 +196,7 @@ core::money request_billing::settle(const route::execution_result& res, core::mo
   r.status = status;
   r.stream = req_.stream;
   r.byok = std::any_of(res.attempts.begin(), res.attempts.end(), [](const auto& a) { return a.byok; });
+  if (svc_.stores_prompts(key_->account_id)) r.prompt = prompt_text(req_);
   svc_.enqueue_record(std::move(r));
   return balance;
 }

@@ -58,7 +58,7 @@ std::string snapshot_hash(const snapshot& s) {
   std::sort(eps.begin(), eps.end(), [](auto* a, auto* b) { return a->id < b->id; });
   for (const auto* e : eps) {
     o << "ep|" << e->id << '|' << core::to_string(e->provider) << '|' << e->model << '|' << e->base_url
-      << '|' << e->region << '|' << e->auth_none << '|' << e->aws_region << '|'
+      << '|' << e->region << '|' << e->auth_none << e->byok_only << '|' << e->aws_region << '|'
       << e->prices.input.per_million.nanos() << ',' << e->prices.cached_input.per_million.nanos() << ','
       << e->prices.cache_write_5m.per_million.nanos() << ',' << e->prices.cache_write_1h.per_million.nanos()
       << ',' << e->prices.output.per_million.nanos() << '|' << e->capabilities.streaming

@@ -93,6 +93,9 @@ struct endpoint_config {
   std::string region;    // "us", "eu", … (empty = global)
   std::string api_key_env;  // env var holding the key; empty with auth_none
   bool auth_none = false;   // self-hosted upstreams and mocks
+  // `auth: byok`: the gateway holds no key; only requests that bring their own key for the
+  // provider (BYOK header or stored key) may use it (the router's BYOK-only filter).
+  bool byok_only = false;
   // Bedrock (providers.md §9.1): the AWS region of the host and of SigV4 signing
   // ("us-east-1"), and the env vars holding SigV4 credentials. A Bedrock endpoint uses
   // api_key_env (a Bedrock API key, bearer) when set, else SigV4 from these.

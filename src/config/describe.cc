@@ -79,13 +79,16 @@ std::string describe(const snapshot& s, const std::function<bool(std::string_vie
     bool ready = true;
     if (e.auth_none) {
       line("    auth: none");
+    } else if (e.byok_only) {
+      line("    auth: byok  # the caller's own key only");
+      ready = false;
     } else if (!e.api_key_env.empty()) {
       line("    api_key_env: {}  # {}", e.api_key_env, env(e.api_key_env));
       ready = env_is_set(e.api_key_env);
     }
     if (e.provider == core::provider_kind::bedrock) {
       line("    aws_region: {}", e.aws_region);
-      if (!e.auth_none && e.api_key_env.empty()) {
+      if (!e.auth_none && !e.byok_only && e.api_key_env.empty()) {
         line("    aws_access_key_id_env: {}  # {}", e.aws_access_key_id_env, env(e.aws_access_key_id_env));
         line("    aws_secret_access_key_env: {}  # {}", e.aws_secret_access_key_env,
              env(e.aws_secret_access_key_env));

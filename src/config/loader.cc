@@ -336,7 +336,8 @@ class loader {
       std::string a = read_string(v, child_path(p, "auth"));
       if (a == "none") ep.auth_none = true;
       else if (a == "key") ep.auth_none = false;
-      else fail(child_path(p, "auth"), v, fmt::format("must be 'none' or 'key', got '{}'", a));
+      else if (a == "byok") ep.byok_only = true;
+      else fail(child_path(p, "auth"), v, fmt::format("must be 'none', 'key' or 'byok', got '{}'", a));
     }
     for (auto [key, dst] : {std::pair{"aws_region", &ep.aws_region},
                             std::pair{"aws_access_key_id_env", &ep.aws_access_key_id_env},
@@ -440,6 +441,11 @@ class loader {
 
   void check_credentials(const endpoint_config& ep, const YAML::Node& n, const std::string& p) {
     if (ep.provider == core::provider_kind::bedrock) {
+    if (ep.byok_only) {
+      if (ep.provider == core::provider_kind::bedrock && ep.aws_region.empty())
+        fail(child_path(p, "aws_region"), n, "missing (Bedrock needs the AWS region, e.g. us-east-1)");
+      return;  // the caller's key is the only credential
+    }
       if (ep.aws_region.empty())
         fail(child_path(p, "aws_region"), n, "missing (Bedrock needs the AWS region, e.g. us-east-1)");
       if (ep.auth_none || !ep.api_key_env.empty()) return;

@@ -99,6 +99,7 @@ struct session_limits {
   std::size_t max_body_bytes;
   std::chrono::seconds idle_timeout;
   std::chrono::seconds write_timeout;
+  std::function<void(const mock_request&)> on_request;
 };
 
 class session {
@@ -150,6 +151,7 @@ class session {
         for (const auto& f : req) all_headers.emplace_back(f.name_string(), f.value());
         mr.all_headers = &all_headers;
       }
+      if (lim_.on_request) lim_.on_request(mr);
       const response_plan plan = route(mr, ctx_);
       const bool keep = co_await execute(plan, req.keep_alive());
       if (!keep) {
@@ -331,7 +333,7 @@ core::result<std::uint16_t> mock_server::start(const std::string& host, std::uin
 core::result<std::uint16_t> mock_server::start(const server_options& opts) {
   auto& s = *impl_;
   if (s.acceptor) return core::error(core::error_kind::internal, "mock server already started");
-  s.limits = session_limits{opts.max_body_bytes, opts.idle_timeout, opts.write_timeout};
+  s.limits = session_limits{opts.max_body_bytes, opts.idle_timeout, opts.write_timeout, opts.on_request};
   s.ctx.created = opts.created.value_or(static_cast<std::int64_t>(std::time(nullptr)));
   s.ctx.unix_now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };  // SigV4 skew
   beast::error_code ec;

@@ -9,11 +9,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "core/result.h"
+
+#include "mock/mock_request.h"
 
 namespace gi::mock {
 
@@ -25,6 +28,10 @@ struct server_options {
   std::chrono::seconds idle_timeout{300};   // keep-alive connections (nginx mock: 300 s)
   std::chrono::seconds write_timeout{30};   // a client that stops reading
   std::optional<std::int64_t> created;      // `created` of responses; default: start time
+  // Test hook: called (on an I/O thread) with every request before it is answered, e.g. to
+  // check which credential a gateway sent upstream (BYOK tests). Views are valid only
+  // during the call.
+  std::function<void(const mock_request&)> on_request;
 };
 
 class mock_server {

@@ -190,7 +190,7 @@ std::optional<executor::prepared> executor::prepare(const planned_attempt& pa,
   }
   const auto& rt = endpoints_[idx];
   if (rt.adapter == nullptr || !rt.url) return skip("incapable");
-  auto creds = creds_.get(ep);
+  auto creds = creds_.get(ep, ctx.byok);  // the caller's key when BYOK (issue 10)
   if (!creds) return skip("no-key");
   prepared pr;
   pr.idx = idx;

@@ -21,6 +21,7 @@ struct api_request {
   std::string_view target;  // path + query
   const core::header_list& headers;
   const std::string& body;
+  std::string_view remote = {};  // peer address (per-address signup limit), "" when unknown
 };
 
 class api_handler {

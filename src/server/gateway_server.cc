@@ -480,7 +480,12 @@ class session final : public session_base,
     keep_alive_ = req.keep_alive() && !srv_.draining.load();
 
     auto route = request_router::match(req.target());
-    incoming_request in{req.method_string(), req.target(), hdrs, std::move(req.body())};
+    if (remote_.empty()) {
+      error_code rec;
+      auto ep = beast::get_lowest_layer(stream_).remote_endpoint(rec);
+      if (!rec) remote_ = ep.address().to_string();
+    }
+    incoming_request in{req.method_string(), req.target(), hdrs, std::move(req.body()), remote_};
     srv_.in_flight->inc();
     bool failed = false;
     try {
@@ -566,6 +571,7 @@ class session final : public session_base,
       r.key_id = ctx.key_id;
       r.traceparent = ctx.traceparent;
       r.client_request_id = ctx.client_request_id;
+      r.remote = remote_;
       srv_.access->log(r);
     }
   }
@@ -582,6 +588,7 @@ class session final : public session_base,
   gateway_server::impl& srv_;
   io_thread& thread_;
   Stream stream_;
+  std::string remote_;  // peer address (signup limits, access log)
   asio::steady_timer timer_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point timer_at_{};

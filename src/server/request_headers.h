@@ -13,6 +13,7 @@
 
 #include "core/http_types.h"
 #include "core/provider_kind.h"
+#include "core/request_context.h"
 #include "core/result.h"
 
 namespace gi::server {
@@ -26,10 +27,7 @@ struct hedge_setting {
 };
 
 // A BYOK secret from X-GammaInfra-Provider-Key-<Provider>. Never logged.
-struct byok_key {
-  core::provider_kind provider;
-  std::string secret;
-};
+using byok_key = core::byok_secret;
 
 // The 8 task labels of design §1.
 inline constexpr std::string_view task_names[] = {"reasoning", "code",       "creative",

@@ -215,7 +215,7 @@ asio::awaitable<void> request_router::handle(route_id route, incoming_request& r
     }
     case route_id::signup:
     case route_id::admin: {
-      api_request ar{req.method, req.target, req.headers, req.body};
+      api_request ar{req.method, req.target, req.headers, req.body, req.remote};
       co_await deps_.accounts_api->handle(ar, nullptr, ctx, w);
       co_return;
     }

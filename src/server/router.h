@@ -46,6 +46,7 @@ struct incoming_request {
   std::string_view target;  // path + optional query
   const core::header_list& headers;
   std::string body;
+  std::string_view remote = {};  // peer address, "" when unknown
 };
 
 struct router_deps {
