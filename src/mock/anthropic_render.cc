@@ -113,15 +113,6 @@ std::string error_json(const api_error& e, std::uint64_t seed) {
                                       {"request_id", "req_011" + alnum_id(seed ^ 0xe77, 21)}});
 }
 
-void apply_timing(response_plan& p, const fault_spec& f) {
-  p.latency_ms = f.latency_ms;
-  p.ttft_ms = f.ttft_ms;
-  p.chunk_ms = f.chunk_ms;
-  p.split = f.split;
-  p.hang_ms = f.hang_ms;
-  p.cap_ms = f.cap_ms;
-}
-
 }  // namespace
 
 std::string signature_for(std::string_view thinking) {
@@ -184,9 +175,7 @@ response_plan render_answer(answer& a, const fault_spec& f) {
   p.header("anthropic-ratelimit-requests-remaining", "999");
   p.header("anthropic-ratelimit-tokens-remaining", "99999");
   if (f.kind == fault_kind::wrong_content_type) {
-    p.header("Content-Type", "text/html; charset=utf-8");
-    p.body = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>\n";
-    p.latency_ms += p.ttft_ms;
+    render_wrong_content_type(p);
     return p;
   }
   if (f.kind == fault_kind::oversized) {
@@ -198,29 +187,12 @@ response_plan render_answer(answer& a, const fault_spec& f) {
   if (!a.stream) {
     p.latency_ms += p.ttft_ms;
     p.header("Content-Type", "application/json");
-    if (f.kind == fault_kind::endless) {
-      p.streaming = true;
-      p.events.push_back(R"({"id":")" + a.id + R"(","type":"message","content":[)");
-      p.repeat_event = " ";
-      p.ending = plan_ending::endless;
-      if (p.chunk_ms == 0) p.chunk_ms = 10;
-      return p;
-    }
-    if (f.kind == fault_kind::invalid_json) {
-      p.body = R"({"id":")" + a.id + R"(","type":"message","content":[{"type":"text","text":"unterminated)";
-      return p;
-    }
-    if (f.kind == fault_kind::stream_error) {
-      p.body = error_json(api_error{529, "overloaded_error", "Overloaded", {}, {}}, a.seed);
-      return p;
-    }
-    p.body = json::serialize(message_body(a));
-    if (f.kind == fault_kind::truncated || f.kind == fault_kind::close_mid_stream) {
-      const std::size_t keep = p.body.size() / 2;
-      p.missing_bytes = p.body.size() - keep;
-      p.body.resize(keep);
-      p.ending = plan_ending::truncate;
-    }
+    render_body_fault(
+        p, f,
+        {.endless_prefix = R"({"id":")" + a.id + R"(","type":"message","content":[)",
+         .unterminated = R"({"id":")" + a.id + R"(","type":"message","content":[{"type":"text","text":"unterminated)",
+         .error_body = [&] { return error_json(api_error{529, "overloaded_error", "Overloaded", {}, {}}, a.seed); },
+         .full_body = [&] { return json::serialize(message_body(a)); }});
     return p;
   }
 
@@ -230,55 +202,32 @@ response_plan render_answer(answer& a, const fault_spec& f) {
   std::size_t first = 1;
   p.events = stream_events(a, first);
   p.first_content_event = first;
-  const std::size_t after = std::min<std::size_t>(f.after, p.events.size() - 1);
-  switch (f.kind) {
-    case fault_kind::close_mid_stream:
-      p.events.resize(after);
-      p.ending = plan_ending::close;
-      break;
-    case fault_kind::truncated: {
-      std::string half = p.events[after].substr(0, p.events[after].size() / 2);
-      p.events.resize(after);
-      p.events.push_back(std::move(half));
-      p.ending = plan_ending::close;
-      break;
-    }
-    case fault_kind::stream_error:
-      // §3.6: after an error event the stream ends without message_stop.
-      p.events.resize(after);
-      p.events.push_back(event("error", json::object{{"type", "error"},
-                                                     {"error", json::object{{"type", "overloaded_error"},
-                                                                            {"message", "Overloaded"}}}}));
-      break;
-    case fault_kind::invalid_json:
-      p.events.resize(first);
-      p.events.push_back("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"bro\n\n");
-      p.events.push_back(event("message_stop", json::object{{"type", "message_stop"}}));
-      break;
-    case fault_kind::endless: {
-      p.events.resize(first);
-      p.events.push_back(event("content_block_start",
-                               json::object{{"type", "content_block_start"}, {"index", 0},
-                                            {"content_block", json::object{{"type", "text"}, {"text", ""}}}}));
-      p.repeat_event = event("content_block_delta",
-                             json::object{{"type", "content_block_delta"}, {"index", 0},
-                                          {"delta", json::object{{"type", "text_delta"}, {"text", " more"}}}});
-      p.ending = plan_ending::endless;
-      if (p.chunk_ms == 0) p.chunk_ms = 10;
-      break;
-    }
-    case fault_kind::none:
-    case fault_kind::http_status:
-    case fault_kind::rate_limit:
-    case fault_kind::insufficient_quota:
-    case fault_kind::context_length:
-    case fault_kind::overloaded:
-    case fault_kind::server_error:
-    case fault_kind::reset:
-    case fault_kind::hang:
-    case fault_kind::wrong_content_type:
-    case fault_kind::oversized: break;
-  }
+  render_stream_fault(
+      p, f,
+      {// §3.6: after an error event the stream ends without message_stop.
+       .error_event =
+           [] {
+             return event("error", json::object{{"type", "error"},
+                                                {"error", json::object{{"type", "overloaded_error"},
+                                                                       {"message", "Overloaded"}}}});
+           },
+       .invalid_json =
+           [&](std::vector<std::string>& events) {
+             events.resize(first);
+             events.push_back(
+                 "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"bro\n\n");
+             events.push_back(event("message_stop", json::object{{"type", "message_stop"}}));
+           },
+       .endless =
+           [&](response_plan& plan) {
+             plan.events.resize(first);
+             plan.events.push_back(event("content_block_start",
+                                         json::object{{"type", "content_block_start"}, {"index", 0},
+                                                      {"content_block", json::object{{"type", "text"}, {"text", ""}}}}));
+             plan.repeat_event = event("content_block_delta",
+                                       json::object{{"type", "content_block_delta"}, {"index", 0},
+                                                    {"delta", json::object{{"type", "text_delta"}, {"text", " more"}}}});
+           }});
   return p;
 }
 

@@ -1,5 +1,6 @@
 #include "mock/fault.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <utility>
@@ -182,6 +183,96 @@ core::result<fault_spec> parse_model_fault(std::string_view model) {
 core::result<fault_spec> apply_fault_header(fault_spec base, std::string_view header) {
   if (auto st = apply_spec(base, header); !st) return std::move(st).error();
   return base;
+}
+
+void apply_timing(response_plan& p, const fault_spec& f) {
+  p.latency_ms = f.latency_ms;
+  p.ttft_ms = f.ttft_ms;
+  p.chunk_ms = f.chunk_ms;
+  p.split = f.split;
+  p.hang_ms = f.hang_ms;
+  p.cap_ms = f.cap_ms;
+}
+
+void render_wrong_content_type(response_plan& p) {
+  p.header("Content-Type", "text/html; charset=utf-8");
+  p.body = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>\n";
+  p.latency_ms += p.ttft_ms;
+}
+
+namespace {
+
+void make_endless(response_plan& p) {
+  p.ending = plan_ending::endless;
+  if (p.chunk_ms == 0) p.chunk_ms = 10;
+}
+
+}  // namespace
+
+void render_body_fault(response_plan& p, const fault_spec& f, const body_fault_parts& parts) {
+  if (f.kind == fault_kind::endless) {
+    // A JSON body that never ends: an opening fragment, then whitespace forever.
+    p.streaming = true;
+    p.events.push_back(parts.endless_prefix);
+    p.repeat_event.assign(1, ' ');
+    make_endless(p);
+    return;
+  }
+  if (f.kind == fault_kind::invalid_json) {
+    p.body = parts.unterminated;
+    return;
+  }
+  if (f.kind == fault_kind::stream_error) {
+    p.body = parts.error_body();
+    return;
+  }
+  p.body = parts.full_body();
+  if (f.kind == fault_kind::truncated || f.kind == fault_kind::close_mid_stream) {
+    const std::size_t keep = p.body.size() / 2;
+    p.missing_bytes = p.body.size() - keep;
+    p.body.resize(keep);
+    p.ending = plan_ending::truncate;
+  }
+}
+
+void render_stream_fault(response_plan& p, const fault_spec& f, const stream_fault_parts& parts) {
+  const std::size_t after = std::min<std::size_t>(f.after, p.events.empty() ? 0 : p.events.size() - 1);
+  switch (f.kind) {
+    case fault_kind::close_mid_stream:
+      p.events.resize(after);
+      p.ending = plan_ending::close;
+      break;
+    case fault_kind::truncated: {
+      std::string half = p.events.empty() ? std::string() : p.events[after].substr(0, p.events[after].size() / 2);
+      p.events.resize(after);
+      p.events.push_back(std::move(half));
+      p.ending = plan_ending::close;
+      break;
+    }
+    case fault_kind::stream_error:
+      p.events.resize(after);
+      p.events.push_back(parts.error_event());
+      if (parts.close_after_error) p.ending = plan_ending::close;
+      break;
+    case fault_kind::invalid_json:
+      parts.invalid_json(p.events);
+      break;
+    case fault_kind::endless:
+      parts.endless(p);
+      make_endless(p);
+      break;
+    case fault_kind::none:
+    case fault_kind::http_status:
+    case fault_kind::rate_limit:
+    case fault_kind::insufficient_quota:
+    case fault_kind::context_length:
+    case fault_kind::overloaded:
+    case fault_kind::server_error:
+    case fault_kind::reset:
+    case fault_kind::hang:
+    case fault_kind::wrong_content_type:
+    case fault_kind::oversized: break;
+  }
 }
 
 }  // namespace gi::mock

@@ -6,15 +6,19 @@
 //           | 'mock-fault-' kind         e.g. mock-fault-429, mock-fault-reset
 //   spec   := item ((',' | ';') item)*   item := key ['=' value]
 //
-// Pure: no I/O. The wire-format modules turn a fault into a response plan; the server
-// executes the plan.
+// Pure: no I/O. The wire-format modules turn a fault into a response plan with the shared
+// helpers at the end of this file (each format supplies only its own bytes: error events,
+// broken JSON); the server executes the plan.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
+#include "mock/response_plan.h"
 
 namespace gi::mock {
 
@@ -64,5 +68,41 @@ core::result<fault_spec> parse_model_fault(std::string_view model);
 // Parses an `X-Mock-Fault` header value (a bare spec, no '@') over `base`, overriding what
 // the model name selected.
 core::result<fault_spec> apply_fault_header(fault_spec base, std::string_view header);
+
+// --- Fault -> response plan, shared by the wire formats -------------------------------
+
+// Latency, ttft, pacing, split writes and the hang / endless bounds of `f`.
+void apply_timing(response_plan& p, const fault_spec& f);
+
+// wrong_content_type: the HTML page a misconfigured proxy answers with (200 text/html).
+void render_wrong_content_type(response_plan& p);
+
+// What a wire format supplies for the faults of a non-stream answer.
+struct body_fault_parts {
+  std::string endless_prefix;  // the opening of a JSON body that then never ends (endless)
+  std::string unterminated;    // a body cut inside a string (invalid_json)
+  std::function<std::string()> error_body;  // stream_error: an error object with the 200
+  std::function<std::string()> full_body;   // the normal answer
+};
+
+// A non-stream answer under `f` (Content-Type already set): endless, invalid_json,
+// stream_error, else the full body — cut in half with a longer Content-Length for
+// truncated and close_mid_stream.
+void render_body_fault(response_plan& p, const fault_spec& f, const body_fault_parts& parts);
+
+// What a wire format supplies for the faults of a stream.
+struct stream_fault_parts {
+  std::function<std::string()> error_event;  // stream_error: the in-band error event
+  bool close_after_error = false;            // the connection closes after it (Gemini §4.5)
+  // invalid_json: rewrite the events so one data line is not JSON.
+  std::function<void(std::vector<std::string>& events)> invalid_json;
+  // endless: leave the opening events and set the repeated one.
+  std::function<void(response_plan& p)> endless;
+};
+
+// Applies `f` to the complete stream in `p.events`: close_mid_stream and stream_error after
+// `f.after` events (clamped to the last), truncated = half of that event, invalid_json and
+// endless by the format's parts; other kinds leave the stream as it is.
+void render_stream_fault(response_plan& p, const fault_spec& f, const stream_fault_parts& parts);
 
 }  // namespace gi::mock

@@ -283,22 +283,11 @@ std::vector<json::object> stream_chunks(const gemini_answer& a, std::size_t& fir
 
 std::string sse(const json::object& o) { return "data: " + json::serialize(o) + "\r\n\r\n"; }
 
-void apply_timing(response_plan& p, const fault_spec& f) {
-  p.latency_ms = f.latency_ms;
-  p.ttft_ms = f.ttft_ms;
-  p.chunk_ms = f.chunk_ms;
-  p.split = f.split;
-  p.hang_ms = f.hang_ms;
-  p.cap_ms = f.cap_ms;
-}
-
 response_plan render(gemini_answer& a, const gemini_target& t, const fault_spec& f) {
   response_plan p;
   apply_timing(p, f);
   if (f.kind == fault_kind::wrong_content_type) {
-    p.header("Content-Type", "text/html; charset=utf-8");
-    p.body = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>\n";
-    p.latency_ms += p.ttft_ms;
+    render_wrong_content_type(p);
     return p;
   }
   if (f.kind == fault_kind::oversized) {
@@ -311,29 +300,12 @@ response_plan render(gemini_answer& a, const gemini_target& t, const fault_spec&
   if (!t.stream) {
     p.latency_ms += p.ttft_ms;
     p.header("Content-Type", "application/json; charset=UTF-8");
-    if (f.kind == fault_kind::endless) {
-      p.streaming = true;
-      p.events.push_back(R"({"candidates":[{"content":{"parts":[{"text":")");
-      p.repeat_event = " ";
-      p.ending = plan_ending::endless;
-      if (p.chunk_ms == 0) p.chunk_ms = 10;
-      return p;
-    }
-    if (f.kind == fault_kind::invalid_json) {
-      p.body = R"({"candidates":[{"content":{"parts":[{"text":"unterminated)";
-      return p;
-    }
-    if (f.kind == fault_kind::stream_error) {
-      p.body = json::serialize(status_body(make_status(500, "An internal error has occurred.")));
-      return p;
-    }
-    p.body = json::serialize(full_body(a));
-    if (f.kind == fault_kind::truncated || f.kind == fault_kind::close_mid_stream) {
-      const std::size_t keep = p.body.size() / 2;
-      p.missing_bytes = p.body.size() - keep;
-      p.body.resize(keep);
-      p.ending = plan_ending::truncate;
-    }
+    render_body_fault(
+        p, f,
+        {.endless_prefix = R"({"candidates":[{"content":{"parts":[{"text":")",
+         .unterminated = R"({"candidates":[{"content":{"parts":[{"text":"unterminated)",
+         .error_body = [] { return json::serialize(status_body(make_status(500, "An internal error has occurred."))); },
+         .full_body = [&] { return json::serialize(full_body(a)); }});
     return p;
   }
 
@@ -352,50 +324,23 @@ response_plan render(gemini_answer& a, const gemini_target& t, const fault_spec&
   p.header("Content-Type", "text/event-stream");
   p.header("Cache-Control", "no-cache");
   for (const auto& c : chunks) p.events.push_back(sse(c));
-  const std::size_t after = std::min<std::size_t>(f.after, p.events.size() > 0 ? p.events.size() - 1 : 0);
-  switch (f.kind) {
-    case fault_kind::close_mid_stream:
-      p.events.resize(after);
-      p.ending = plan_ending::close;
-      break;
-    case fault_kind::truncated: {
-      std::string half = p.events[after].substr(0, p.events[after].size() / 2);
-      p.events.resize(after);
-      p.events.push_back(std::move(half));
-      p.ending = plan_ending::close;
-      break;
-    }
-    case fault_kind::stream_error:
-      // §4.5: a Status in a data line, then the connection closes.
-      p.events.resize(after);
-      p.events.push_back(sse(status_body(make_status(500, "An internal error has occurred."))));
-      p.ending = plan_ending::close;
-      break;
-    case fault_kind::invalid_json:
-      // Before any content, so a gateway can still fall back (Gemini has no role-only event).
-      p.events.clear();
-      p.events.emplace_back("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"bro\r\n\r\n");
-      break;
-    case fault_kind::endless: {
-      p.events.resize(std::min<std::size_t>(1, p.events.size()));
-      json::array cands{candidate(0, json::array{json::object{{"text", " more"}}}, {}, false)};
-      p.repeat_event = sse(envelope(a, std::move(cands), usage_json(a, false)));
-      p.ending = plan_ending::endless;
-      if (p.chunk_ms == 0) p.chunk_ms = 10;
-      break;
-    }
-    case fault_kind::none:
-    case fault_kind::http_status:
-    case fault_kind::rate_limit:
-    case fault_kind::insufficient_quota:
-    case fault_kind::context_length:
-    case fault_kind::overloaded:
-    case fault_kind::server_error:
-    case fault_kind::reset:
-    case fault_kind::hang:
-    case fault_kind::wrong_content_type:
-    case fault_kind::oversized: break;
-  }
+  render_stream_fault(
+      p, f,
+      {// §4.5: a Status in a data line, then the connection closes.
+       .error_event = [] { return sse(status_body(make_status(500, "An internal error has occurred."))); },
+       .close_after_error = true,
+       .invalid_json =
+           [](std::vector<std::string>& events) {
+             // Before any content, so a gateway can still fall back (Gemini has no role-only event).
+             events.clear();
+             events.emplace_back("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"bro\r\n\r\n");
+           },
+       .endless =
+           [&](response_plan& plan) {
+             plan.events.resize(std::min<std::size_t>(1, plan.events.size()));
+             json::array cands{candidate(0, json::array{json::object{{"text", " more"}}}, {}, false)};
+             plan.repeat_event = sse(envelope(a, std::move(cands), usage_json(a, false)));
+           }});
   return p;
 }
 

@@ -273,15 +273,6 @@ response_plan method_not_allowed() {
   return p;
 }
 
-void apply_timing(response_plan& p, const fault_spec& f) {
-  p.latency_ms = f.latency_ms;
-  p.ttft_ms = f.ttft_ms;
-  p.chunk_ms = f.chunk_ms;
-  p.split = f.split;
-  p.hang_ms = f.hang_ms;
-  p.cap_ms = f.cap_ms;
-}
-
 std::optional<error_case> status_fault(const fault_spec& f) {
   switch (f.kind) {
     case fault_kind::rate_limit: return error_case::rate_limit;
@@ -310,9 +301,7 @@ response_plan render(dialect d, chat_answer& a, const fault_spec& f, const mock_
   p.header("x-request-id", "req_" + alnum_id(a.seed ^ 0xe11, 24));
 
   if (f.kind == fault_kind::wrong_content_type) {
-    p.header("Content-Type", "text/html; charset=utf-8");
-    p.body = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>\n";
-    p.latency_ms += p.ttft_ms;
+    render_wrong_content_type(p);
     return p;
   }
   if (f.kind == fault_kind::oversized) {
@@ -326,31 +315,16 @@ response_plan render(dialect d, chat_answer& a, const fault_spec& f, const mock_
   if (!a.stream) {
     p.latency_ms += p.ttft_ms;
     p.header("Content-Type", "application/json");
-    if (f.kind == fault_kind::endless) {
-      // A JSON body that never ends: an opening fragment, then whitespace forever.
-      p.streaming = true;
-      p.events.push_back(R"({"id":")" + a.id + R"(","object":"chat.completion","choices":[)");
-      p.repeat_event = " ";
-      p.ending = plan_ending::endless;
-      if (p.chunk_ms == 0) p.chunk_ms = 10;
-      return p;
-    }
-    if (f.kind == fault_kind::invalid_json) {
-      p.body = R"({"id":")" + a.id + R"(","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"unterminated)";
-      return p;
-    }
-    if (f.kind == fault_kind::stream_error) {
-      // A 200 whose body is an error object (some proxies answer like this).
-      p.body = R"({"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}})";
-      return p;
-    }
-    p.body = json::serialize(completion_body(d, a, ctx));
-    if (f.kind == fault_kind::truncated || f.kind == fault_kind::close_mid_stream) {
-      const std::size_t keep = p.body.size() / 2;
-      p.missing_bytes = p.body.size() - keep;
-      p.body.resize(keep);
-      p.ending = plan_ending::truncate;
-    }
+    render_body_fault(
+        p, f,
+        {.endless_prefix = R"({"id":")" + a.id + R"(","object":"chat.completion","choices":[)",
+         .unterminated = R"({"id":")" + a.id +
+                         R"(","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"unterminated)",
+         // A 200 whose body is an error object (some proxies answer like this).
+         .error_body = [] {
+           return R"({"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}})";
+         },
+         .full_body = [&] { return json::serialize(completion_body(d, a, ctx)); }});
     return p;
   }
 
@@ -361,48 +335,21 @@ response_plan render(dialect d, chat_answer& a, const fault_spec& f, const mock_
   std::size_t first = 1;
   p.events = stream_events(d, a, ctx, first);
   p.first_content_event = first;
-  const std::size_t after = std::min<std::size_t>(f.after, p.events.size() - 1);
-  switch (f.kind) {
-    case fault_kind::close_mid_stream:
-      p.events.resize(after);
-      p.ending = plan_ending::close;
-      break;
-    case fault_kind::truncated: {
-      std::string half = p.events[after].substr(0, p.events[after].size() / 2);
-      p.events.resize(after);
-      p.events.push_back(std::move(half));
-      p.ending = plan_ending::close;
-      break;
-    }
-    case fault_kind::stream_error:
-      p.events.resize(after);
-      p.events.push_back(mid_stream_error(d, a, ctx));
-      break;
-    case fault_kind::invalid_json:
-      p.events.resize(first);
-      p.events.push_back("data: {\"id\":\"" + a.id + "\",\"choices\":[{\"delta\":{\"content\":\"bro\n\n");
-      p.events.emplace_back("data: [DONE]\n\n");
-      break;
-    case fault_kind::endless: {
-      p.events.resize(first);
-      chunk_writer w(d, a, ctx);
-      p.repeat_event = sse(w.delta_chunk(json::object{{"content", " more"}}));
-      p.ending = plan_ending::endless;
-      if (p.chunk_ms == 0) p.chunk_ms = 10;
-      break;
-    }
-    case fault_kind::none:
-    case fault_kind::http_status:
-    case fault_kind::rate_limit:
-    case fault_kind::insufficient_quota:
-    case fault_kind::context_length:
-    case fault_kind::overloaded:
-    case fault_kind::server_error:
-    case fault_kind::reset:
-    case fault_kind::hang:
-    case fault_kind::wrong_content_type:
-    case fault_kind::oversized: break;
-  }
+  render_stream_fault(
+      p, f,
+      {.error_event = [&] { return mid_stream_error(d, a, ctx); },
+       .invalid_json =
+           [&](std::vector<std::string>& events) {
+             events.resize(first);
+             events.push_back("data: {\"id\":\"" + a.id + "\",\"choices\":[{\"delta\":{\"content\":\"bro\n\n");
+             events.emplace_back("data: [DONE]\n\n");
+           },
+       .endless =
+           [&](response_plan& plan) {
+             plan.events.resize(first);
+             chunk_writer w(d, a, ctx);
+             plan.repeat_event = sse(w.delta_chunk(json::object{{"content", " more"}}));
+           }});
   return p;
 }
 
