@@ -13,6 +13,8 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "app/accounts_runtime.h"
+#include "app/classifier_runtime.h"
+#include "app/demo_routing.h"
 #include "app/gateway_handler.h"
 #include "auth/api_key.h"
 #include "billing/admin_ops.h"
@@ -46,8 +48,9 @@ std::string mock_base_for(core::provider_kind k, const std::string& mock) {
 }
 
 // The demo config: the shipped catalog with every endpoint whose wire format the mock
-// serves pointed at the mock (no keys), plus one endpoint that fails on purpose at the head
-// of every chain so the Fallback-Chain header shows a real cascade.
+// serves pointed at the mock (no keys) with its provider's latency profile, plus one flaky
+// endpoint at the head of every chain (some requests fail before commit: the
+// Fallback-Chain header shows real cascades) and one that is always down (demo_routing.h).
 std::string demo_yaml(std::uint16_t port, const std::string& mock, const std::string& store_path) {
   auto base = config::defaults();
   std::ostringstream y;
@@ -58,12 +61,17 @@ std::string demo_yaml(std::uint16_t port, const std::string& mock, const std::st
     auto url = mock_base_for(ep.provider, mock);
     if (url.empty()) continue;
     y << "  - id: " << ep.id << "\n    base_url: " << url << "\n    api_key_env: " << mock_key_env
-      << "\n";
+      << "\n    model: \"" << ep.model << demo_latency_spec(ep.provider) << "\"\n";
   }
-  y << "  - id: demo/flaky\n    provider: openai\n    model: gpt-4o-mini@fault=overloaded,retry_after=1\n"
+  y << "  - id: demo/flaky\n    provider: openai\n    model: \"" << demo_flaky_model << "\"\n"
+    << "    base_url: " << mock << "/v1\n    api_key_env: " << mock_key_env << "\n"
+    << "    prices: {input: \"0.15\", cached_input: \"0.075\", output: \"0.6\"}\n"
+    << demo_flaky_quality_yaml();
+  // Always down (503 + Retry-After), in no chain: pinning it shows a cascade on demand.
+  y << "  - id: demo/down\n    provider: openai\n    model: gpt-4o-mini@fault=overloaded,retry_after=1\n"
     << "    base_url: " << mock << "/v1\n    api_key_env: " << mock_key_env << "\n"
     << "    prices: {input: \"0.15\", cached_input: \"0.075\", output: \"0.6\"}\n";
-  y << "routing:\n  chains:\n";
+  y << "routing:\n" << demo_routing_yaml() << "  chains:\n";
   for (const auto& [task, chain] : base->routing.chains) {
     y << "    " << task << ": [demo/flaky";
     for (const auto& id : chain) y << ", " << id;
@@ -156,6 +164,12 @@ int run_demo(const demo_options& opts) {
     }
     key = k->secret;
   }
+  auto classifier = start_classifier(**cfg, metrics, std::cerr);
+  if (!classifier) {
+    std::cerr << "demo: " << classifier.error().message << "\n";
+    return 1;
+  }
+  classifier->wire(so, *handler);
   server::gateway_server srv(so);
   auto port = srv.start();
   if (!port) {
@@ -170,6 +184,9 @@ int run_demo(const demo_options& opts) {
             << "curl -sS $OPENAI_BASE_URL/chat/completions -H \"Authorization: Bearer $OPENAI_API_KEY\" "
                "-H 'Content-Type: application/json' -D - "
                "-d '{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}'\n\n"
+            << "Live routing (p50s, circuits, the ranking):\n"
+            << "gammainfra route --explain --task chat --gateway http://127.0.0.1:" << *port
+            << " --api-key $OPENAI_API_KEY\n\n"
             << "Ctrl-C stops the demo.\n"
             << std::flush;
 
@@ -180,6 +197,7 @@ int run_demo(const demo_options& opts) {
   });
   signal_ioc.run();
   srv.wait();
+  classifier->stop();
   accounts->stop();
   // Pooled upstream connections belong to the server's io_contexts: drop them first.
   client->close_idle();

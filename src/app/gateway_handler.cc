@@ -1,5 +1,6 @@
 #include "app/gateway_handler.h"
 
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 
 #include "app/request_billing.h"
@@ -255,6 +256,21 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   }
   if (bill) bill->add_stored_byok(call.ctx.byok);
 
+  // `model: auto` without X-GammaInfra-Task: classify, after admission (a refused request
+  // costs no classification). Lexical answers inline; MiniLM runs on the service's workers
+  // and past its deadline the lexical model answers (source "fallback").
+  std::string classified_by;
+  if (classifier_ && !po.task && call.request.model == "auto") {
+    std::string text = classify::task_input(call.request.messages);
+    if (!text.empty()) {
+      auto c = co_await classifier_->async_classify(std::move(text), boost::asio::use_awaitable);
+      if (config::is_known_task(c.task)) {
+        po.task = std::move(c.task);
+        classified_by = std::move(c.source);
+      }
+    }
+  }
+
   // Live ranking inputs: the 30 s latency snapshot (a shared_ptr load) and health now.
   auto stats = executor_.stats().snapshot();
   auto health = executor_.health().view_all();
@@ -265,6 +281,7 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   auto planned = route::make_plan(
       *cfg_, call.request, po,
       [this, &byok](const config::endpoint_config& ep) { return creds_.has(ep, byok); }, live_inputs);
+  if (planned && !classified_by.empty()) planned->task_source = std::move(classified_by);
 
   if (!planned) {
     co_await send_error(planned.error(), nullptr, nanoseconds(0));

@@ -12,6 +12,7 @@
 
 #include "auth/rate_limiter.h"
 #include "billing/account_service.h"
+#include "classify/service.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "route/credentials.h"
@@ -35,6 +36,11 @@ class gateway_handler final : public server::chat_handler {
   // settlement, request log. Call before serving; without it nothing is billed.
   void attach_accounts(std::shared_ptr<billing::account_service> accounts);
 
+  // Classifies `model: auto` requests without X-GammaInfra-Task (design §4.8; the service
+  // runs MiniLM off the I/O threads with a deadline). Without it they route the default
+  // task. Call before serving (app/classifier_runtime.h wires it).
+  void attach_classifier(std::shared_ptr<classify::service> classifier) { classifier_ = std::move(classifier); }
+
   // "<code version>+cfg.<config hash>" (X-GammaInfra-Router-Version).
   const std::string& router_version() const noexcept { return router_version_; }
   // The executor and its live routing state (stats, health): route explain, tests.
@@ -54,6 +60,7 @@ class gateway_handler final : public server::chat_handler {
   std::string router_version_;
   std::shared_ptr<billing::account_service> accounts_;
   std::unique_ptr<auth::rate_limiter> limiter_;
+  std::shared_ptr<classify::service> classifier_;
   // upstream_attempts_total cells resolved once per (endpoint, outcome): the hot path does
   // one relaxed atomic add, no label lookup.
   std::vector<telemetry::scalar_cell*> attempt_cells_;

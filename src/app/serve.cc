@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "app/accounts_runtime.h"
+#include "app/classifier_runtime.h"
 #include "app/gateway_handler.h"
 #include "server/gateway_server.h"
 #include "upstream/options_from_config.h"
@@ -41,6 +42,13 @@ int run_serve(config::snapshot_ptr cfg) {
     accounts = std::move(*rt);
     accounts->wire(opts, *handler);
   }
+  // Task classifier (design §4.8): MiniLM when installed, else the shipped lexical model.
+  auto classifier = start_classifier(*cfg, metrics, std::cerr);
+  if (!classifier) {
+    std::cerr << "gammainfra: " << classifier.error().message << std::endl;
+    return 1;
+  }
+  classifier->wire(opts, *handler);
   server::gateway_server srv(std::move(opts));
   auto port = srv.start();
   if (!port) {
@@ -61,6 +69,7 @@ int run_serve(config::snapshot_ptr cfg) {
   });
   signal_ioc.run();  // returns after the first signal
   srv.wait();
+  classifier->stop();  // while the io_contexts its answers are dispatched to still exist
   if (accounts) accounts->stop();  // flush queued charges and request-log records
   // Pooled upstream connections live on the server's io_contexts: drop them before those go.
   client->close_idle();

@@ -61,6 +61,12 @@ void quantize_row(const float* x, std::size_t n, std::size_t ld, std::uint8_t* q
   std::fill(q + n, q + ld, std::uint8_t{128});  // x_q = 0 (and w is 0 there)
 }
 
+// 8 floats → 8 int32 in 1..255.
+__attribute__((target("avx2"))) inline __m256i q8(const float* x, __m256 iv, __m256 lo, __m256 hi, __m256i off) {
+  const __m256 v = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_loadu_ps(x), iv), lo), hi);
+  return _mm256_add_epi32(_mm256_cvtps_epi32(v), off);
+}
+
 __attribute__((target("avx2"))) void quantize_row_avx2(const float* x, std::size_t n, std::size_t ld, std::uint8_t* q,
                                                        float& scale_out) {
   const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
@@ -79,12 +85,13 @@ __attribute__((target("avx2"))) void quantize_row_avx2(const float* x, std::size
   const __m256 lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
   const __m256i off = _mm256_set1_epi32(128);
   k = 0;
-  for (; k + 8 <= n; k += 8) {
-    const __m256 v = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_loadu_ps(x + k), iv), lo), hi);
-    const __m256i i32 = _mm256_add_epi32(_mm256_cvtps_epi32(v), off);  // 1..255
-    alignas(32) std::int32_t b[8];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(b), i32);
-    for (int j = 0; j < 8; ++j) q[k + static_cast<std::size_t>(j)] = static_cast<std::uint8_t>(b[j]);
+  for (; k + 32 <= n; k += 32) {
+    // packs work within 128-bit lanes; the permute restores element order.
+    const __m256i ab = _mm256_packs_epi32(q8(x + k, iv, lo, hi, off), q8(x + k + 8, iv, lo, hi, off));
+    const __m256i cd = _mm256_packs_epi32(q8(x + k + 16, iv, lo, hi, off), q8(x + k + 24, iv, lo, hi, off));
+    const __m256i bytes = _mm256_packus_epi16(ab, cd);
+    const __m256i ordered = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + k), ordered);
   }
   for (; k < n; ++k)
     q[k] = static_cast<std::uint8_t>(static_cast<int>(std::clamp(std::nearbyint(x[k] * inv), -127.0f, 127.0f)) + 128);

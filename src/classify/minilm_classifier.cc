@@ -47,7 +47,8 @@ core::result<std::shared_ptr<const minilm_encoder_bundle>> minilm_encoder_bundle
   if (!tok) return std::move(tok).error();
   auto enc = minilm_encoder::load(layout.config(), layout.weights());
   if (!enc) return std::move(enc).error();
-  auto b = std::make_shared<minilm_encoder_bundle>(std::move(tok).value(), std::move(enc).value(), opt.max_tokens);
+  auto b = std::make_shared<minilm_encoder_bundle>(std::move(tok).value(), std::move(enc).value(), opt.max_tokens,
+                                                  opt.precision);
   if (opt.self_check) {
     const auto checks = opt.published_checks.empty()
                             ? std::filesystem::path("models/all-MiniLM-L6-v2/published_checks.json")
@@ -58,7 +59,7 @@ core::result<std::shared_ptr<const minilm_encoder_bundle>> minilm_encoder_bundle
 }
 
 std::vector<float> minilm_encoder_bundle::embed(std::string_view text) const {
-  return enc_.embed(encode_with_budget(tok_, text, max_tokens_));
+  return enc_.embed(encode_with_budget(tok_, text, max_tokens_), precision_);
 }
 
 std::vector<float> head_features(const minilm_encoder_bundle& enc, const lexical_model* lexical,
@@ -93,7 +94,7 @@ std::vector<classification> minilm_classifier::classify_batch(const std::vector<
   std::vector<std::vector<std::int32_t>> ids;
   ids.reserve(texts.size());
   for (auto t : texts) ids.push_back(enc_->ids(t));
-  auto emb = enc_->encoder().embed_batch(ids);
+  auto emb = enc_->encoder().embed_batch(ids, enc_->precision());
   std::vector<classification> out;
   out.reserve(texts.size());
   for (std::size_t i = 0; i < texts.size(); ++i) {

@@ -24,6 +24,9 @@ struct minilm_options {
   bool verify_lock = true;       // re-hash files against minilm.lock
   bool self_check = true;        // published-value check (needs published_checks.json)
   std::filesystem::path published_checks;  // default: models/all-MiniLM-L6-v2/published_checks.json
+  // Forward pass used for classification and head training (the self-check always runs
+  // fp32): the int8 fast path where the CPU has an int8 kernel (docs/classifier.md "Speed").
+  encoder_precision precision = fastest_precision();
 };
 
 // Ids for the encoder with a head + tail budget (first 3/4, last 1/4 of the pieces).
@@ -36,18 +39,21 @@ class minilm_encoder_bundle {
   static core::result<std::shared_ptr<const minilm_encoder_bundle>> load(const minilm_layout& layout,
                                                                          const minilm_options& opt);
   // For tests: from explicit parts (no lock, no self-check).
-  minilm_encoder_bundle(wordpiece_tokenizer tok, minilm_encoder enc, std::size_t max_tokens)
-      : tok_(std::move(tok)), enc_(std::move(enc)), max_tokens_(max_tokens) {}
+  minilm_encoder_bundle(wordpiece_tokenizer tok, minilm_encoder enc, std::size_t max_tokens,
+                        encoder_precision precision = encoder_precision::fp32)
+      : tok_(std::move(tok)), enc_(std::move(enc)), max_tokens_(max_tokens), precision_(precision) {}
 
   std::vector<float> embed(std::string_view text) const;
   std::vector<std::int32_t> ids(std::string_view text) const { return encode_with_budget(tok_, text, max_tokens_); }
   const wordpiece_tokenizer& tokenizer() const noexcept { return tok_; }
   const minilm_encoder& encoder() const noexcept { return enc_; }
+  encoder_precision precision() const noexcept { return precision_; }
 
  private:
   wordpiece_tokenizer tok_;
   minilm_encoder enc_;
   std::size_t max_tokens_;
+  encoder_precision precision_;
 };
 
 class minilm_classifier final : public classifier {

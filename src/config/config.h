@@ -146,6 +146,17 @@ struct routing_config {
   latency_config latency;
 };
 
+// Task classifier service (design §4.8, issue 9 §6; docs/classifier.md): `classifier:`.
+struct classifier_config {
+  bool enabled = true;            // false: `model: auto` routes the default task (source default)
+  std::string encoder = "auto";   // auto (MiniLM when installed, else lexical) | lexical | minilm
+  std::string data_dir;           // empty: $GAMMAINFRA_DATA_DIR, else ./gammainfra-data
+  milliseconds timeout{40};       // past it the request is answered by the lexical model (fallback)
+  std::uint32_t threads = 1;      // MiniLM worker threads
+  std::uint32_t queue = 64;       // queued MiniLM requests before overload fallback
+  std::uint32_t cache = 4096;     // LRU entries (0 = off)
+};
+
 struct logging_config {
   std::string level = "info";  // trace|debug|info|warn|error|off
   bool access_log = true;
@@ -177,6 +188,7 @@ struct snapshot {
   std::vector<endpoint_config> endpoints;
   routing_config routing;
   logging_config logging;
+  classifier_config classifier;
   accounts_config accounts;
   // Short hex hash of the routing-relevant config (endpoints + routing), for
   // X-GammaInfra-Router-Version.

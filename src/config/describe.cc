@@ -139,6 +139,9 @@ std::string describe(const snapshot& s, const std::function<bool(std::string_vie
   line("  latency: {{live: {}, window: {}s, refresh: {}s, min_samples: {}, prior: {{p50: {}, p90: {}, p99: {}}}}}",
        lc.live, lc.window.count(), lc.refresh.count(), lc.min_samples, ms(lc.prior_p50),
        ms(lc.prior_p90), ms(lc.prior_p99));
+  const auto& cc = s.classifier;
+  line("classifier: {{enabled: {}, encoder: {}, data_dir: \"{}\", timeout: {}, threads: {}, queue: {}, cache: {}}}",
+       cc.enabled, cc.encoder, cc.data_dir, ms(cc.timeout), cc.threads, cc.queue, cc.cache);
   line("logging:");
   line("  level: {}", s.logging.level);
   line("  access_log: {}", s.logging.access_log);

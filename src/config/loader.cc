@@ -87,7 +87,7 @@ class loader {
     if (is_catalog)
       check_map(root, "", {"endpoints", "routing"});
     else
-      check_map(root, "", {"catalog", "server", "auth", "upstream", "endpoints", "routing", "logging", "accounts"});
+      check_map(root, "", {"catalog", "server", "auth", "upstream", "endpoints", "routing", "logging", "accounts", "classifier"});
     seen_ids_.clear();
     if (auto n = root["server"]) server(n, "server");
     if (auto n = root["auth"]) auth(n, "auth");
@@ -96,6 +96,7 @@ class loader {
     if (auto n = root["routing"]) routing(n, "routing");
     if (auto n = root["logging"]) logging(n, "logging");
     if (auto n = root["accounts"]) accounts(n, "accounts");
+    if (auto n = root["classifier"]) classifier(n, "classifier");
   }
 
   // Cross references over the merged set.
@@ -543,6 +544,29 @@ class loader {
       s_.logging.level = l;
     }
     if (auto v = n["access_log"]) s_.logging.access_log = read_bool(v, child_path(p, "access_log"));
+  }
+
+  void classifier(const YAML::Node& n, const std::string& p) {
+    check_map(n, p, {"enabled", "encoder", "data_dir", "timeout", "threads", "queue", "cache"});
+    auto& c = s_.classifier;
+    if (auto v = n["enabled"]) c.enabled = read_bool(v, child_path(p, "enabled"));
+    if (auto v = n["encoder"]) {
+      c.encoder = read_string(v, child_path(p, "encoder"));
+      if (c.encoder != "auto" && c.encoder != "lexical" && c.encoder != "minilm")
+        fail(child_path(p, "encoder"), v, fmt::format("must be auto, lexical or minilm; got '{}'", c.encoder));
+    }
+    if (auto v = n["data_dir"]) {
+      std::filesystem::path d = read_string(v, child_path(p, "data_dir"));
+      if (d.is_relative() && !base_dir_.empty()) d = std::filesystem::path(base_dir_) / d;
+      c.data_dir = d.string();
+    }
+    if (auto v = n["timeout"]) {
+      c.timeout = read_duration(v, child_path(p, "timeout"));
+      if (c.timeout.count() < 1) fail(child_path(p, "timeout"), v, "must be at least 1ms");
+    }
+    if (auto v = n["threads"]) c.threads = static_cast<std::uint32_t>(read_int(v, child_path(p, "threads"), 1, 64));
+    if (auto v = n["queue"]) c.queue = static_cast<std::uint32_t>(read_int(v, child_path(p, "queue"), 1, 100'000));
+    if (auto v = n["cache"]) c.cache = static_cast<std::uint32_t>(read_int(v, child_path(p, "cache"), 0, 10'000'000));
   }
 
   void accounts(const YAML::Node& n, const std::string& p) {

@@ -5,28 +5,30 @@
 
 namespace gi::server {
 
-void readiness_registry::add(std::string component, check_fn check) {
+void readiness_registry::add(std::string component, check_fn check, details_fn details) {
   std::lock_guard lock(mu_);
-  for (auto& [name, fn] : checks_) {
-    if (name == component) {
-      fn = std::move(check);
+  for (auto& e : checks_) {
+    if (e.name == component) {
+      e.check = std::move(check);
+      e.details = std::move(details);
       return;
     }
   }
-  checks_.emplace_back(std::move(component), std::move(check));
+  checks_.push_back(entry{std::move(component), std::move(check), std::move(details)});
 }
 
 readiness_registry::report readiness_registry::run() const {
-  std::vector<std::pair<std::string, check_fn>> checks;
+  std::vector<entry> checks;
   {
     std::lock_guard lock(mu_);
     checks = checks_;
   }
   report r;
-  for (auto& [name, fn] : checks) {
-    std::string reason = fn ? fn() : std::string("no check");
+  for (auto& e : checks) {
+    std::string reason = e.check ? e.check() : std::string("no check");
     if (!reason.empty()) r.ready = false;
-    r.components.emplace_back(name, reason.empty() ? std::string("ok") : std::move(reason));
+    r.components.emplace_back(e.name, reason.empty() ? std::string("ok") : std::move(reason));
+    if (e.details) r.details.emplace_back(e.name, e.details());
   }
   return r;
 }
@@ -37,6 +39,15 @@ std::string readiness_registry::to_json(const report& r) {
   boost::json::object o;
   o["status"] = r.ready ? "ready" : "not_ready";
   o["components"] = std::move(components);
+  if (!r.details.empty()) {
+    boost::json::object details;
+    for (const auto& [name, kv] : r.details) {
+      boost::json::object d;
+      for (const auto& [k, v] : kv) d[k] = v;
+      details[name] = std::move(d);
+    }
+    o["details"] = std::move(details);
+  }
   return boost::json::serialize(o);
 }
 

@@ -19,22 +19,34 @@ class readiness_registry {
   // Returns an empty string when ready, else a short reason ("loading", "unreachable").
   using check_fn = std::function<std::string()>;
 
-  // Adds or replaces the check named `component`.
-  void add(std::string component, check_fn check);
+  // Key/value facts about a component shown beside its state (e.g. which classifier model
+  // is loaded); same cheapness rule as checks.
+  using details_fn = std::function<std::vector<std::pair<std::string, std::string>>()>;
+
+  // Adds or replaces the check named `component` (and its details, when given).
+  void add(std::string component, check_fn check, details_fn details = {});
 
   struct report {
     bool ready = true;
     // component -> "ok" or the reason, in registration order.
     std::vector<std::pair<std::string, std::string>> components;
+    // component -> its details, for components that have them.
+    std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> details;
   };
   report run() const;
 
-  // {"status":"ready"|"not_ready","components":{"config":"ok",...}}
+  // {"status":"ready"|"not_ready","components":{"config":"ok",...}}, plus
+  // "details":{"classifier":{"model":"lexical",...}} when a component has details.
   static std::string to_json(const report& r);
 
  private:
   mutable std::mutex mu_;
-  std::vector<std::pair<std::string, check_fn>> checks_;
+  struct entry {
+    std::string name;
+    check_fn check;
+    details_fn details;
+  };
+  std::vector<entry> checks_;
 };
 
 }  // namespace gi::server

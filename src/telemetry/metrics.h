@@ -65,7 +65,23 @@ inline constexpr std::array<double, 12> overhead_buckets{
     "Hedges that committed first (the leader was cancelled)", "", latency_buckets)          \
   X(router_hedge_waste_nano_usd_total, counter, "gammainfra_router_hedge_waste_nano_usd_total", \
     "Estimated cost of cancelled hedge-race losers, in nano-USD (not billed)", "",           \
-    latency_buckets)
+    latency_buckets)                                                                         \
+  X(classifier_classifications_total, counter, "gammainfra_classifier_classifications_total",  \
+    "Task classifications of model=auto requests, by task and source (lexical, minilm, fallback)", \
+    "task,source", latency_buckets)                                                          \
+  X(classifier_latency_seconds, histogram, "gammainfra_classifier_latency_seconds",          \
+    "Time from submit to answer, by classifier (lexical, minilm, fallback, cache)", "classifier", \
+    overhead_buckets)                                                                        \
+  X(classifier_timeouts_total, counter, "gammainfra_classifier_timeouts_total",              \
+    "Classifications answered by the lexical model because the MiniLM deadline passed", "", \
+    latency_buckets)                                                                         \
+  X(classifier_overload_total, counter, "gammainfra_classifier_overload_total",              \
+    "Classifications answered by the lexical model because the MiniLM queue was full", "",  \
+    latency_buckets)                                                                         \
+  X(classifier_cache_hits_total, counter, "gammainfra_classifier_cache_hits_total",          \
+    "Classifications answered from the LRU cache", "", latency_buckets)                     \
+  X(classifier_queue_depth, gauge, "gammainfra_classifier_queue_depth",                      \
+    "MiniLM requests waiting for a worker", "", latency_buckets)
 
 enum class metric_kind { counter, gauge, histogram };
 
