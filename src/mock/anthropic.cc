@@ -366,6 +366,7 @@ std::optional<response_plan> handle_anthropic(const mock_request& req, const moc
   const std::string_view model = str(o, "model");
   auto fault = parse_model_fault(model);
   if (fault && !req.mock_fault.empty()) fault = apply_fault_header(std::move(fault).value(), req.mock_fault);
+  if (fault) fault = realize(std::move(fault).value(), req.body);
   if (!fault) return anthropic_wire::render_error(invalid("model: " + fault.error().message), seed, nullptr);
   const fault_spec& f = fault.value();
   if (f.kind == fault_kind::reset || f.kind == fault_kind::hang) {

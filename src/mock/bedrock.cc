@@ -97,6 +97,7 @@ std::optional<response_plan> handle_bedrock(const mock_request& req, const mock_
 
   auto fault = parse_model_fault(model);
   if (fault && !req.mock_fault.empty()) fault = apply_fault_header(*fault, req.mock_fault);
+  if (fault) fault = realize(*fault, req.body);
   if (!fault) return error_plan(400, "ValidationException", fault.error().message);
   const fault_spec& f = *fault;
 

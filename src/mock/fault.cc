@@ -93,6 +93,13 @@ core::status<> apply_item(fault_spec& f, std::string_view item) {
   if (key == "hang_ms") return u32(f.hang_ms);
   if (key == "cap_ms") return u32(f.cap_ms);
   if (key == "split") return u32(f.split);
+  if (key == "jitter_ms") return u32(f.jitter_ms);
+  if (key == "tail_ms") return u32(f.tail_ms);
+  if (key == "tail_pct" || key == "fault_pct") {
+    std::uint32_t& dst = key == "tail_pct" ? f.tail_pct : f.fault_pct;
+    if (!parse_uint(val, dst) || dst > 100) return bad("expected a percentage 0..100", item);
+    return core::ok;
+  }
   if (key == "chunks") {
     std::uint32_t n = 0;
     if (!parse_uint(val, n) || n == 0) return bad("chunks must be a positive integer", item);
@@ -183,6 +190,28 @@ core::result<fault_spec> parse_model_fault(std::string_view model) {
 core::result<fault_spec> apply_fault_header(fault_spec base, std::string_view header) {
   if (auto st = apply_spec(base, header); !st) return std::move(st).error();
   return base;
+}
+
+fault_spec realize(fault_spec f, std::string_view seed) {
+  if (f.jitter_ms == 0 && f.tail_pct == 0 && f.fault_pct >= 100) return f;
+  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the body, then splitmix64 per draw
+  for (unsigned char c : seed) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  auto draw = [&h](std::uint64_t salt) {
+    std::uint64_t z = h + salt * 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  };
+  if (f.jitter_ms > 0) f.latency_ms += static_cast<std::uint32_t>(draw(1) % f.jitter_ms);
+  if (f.tail_pct > 0 && draw(2) % 100 < f.tail_pct) f.latency_ms += f.tail_ms;
+  if (f.fault_pct < 100 && draw(3) % 100 >= f.fault_pct) {
+    f.kind = fault_kind::none;
+    f.status = 0;
+  }
+  return f;
 }
 
 void apply_timing(response_plan& p, const fault_spec& f) {

@@ -57,6 +57,13 @@ struct fault_spec {
   std::uint32_t cap_ms = 60'000;         // bound of an endless stream
   std::uint64_t size = 16u << 20;        // oversized body bytes
   std::uint32_t split = 0;               // write each stream event in pieces of N bytes
+  // Latency distributions and intermittent faults (router simulations, the demo). Drawn by
+  // realize() from a hash of the request body: reproducible per request, varied across
+  // requests whose bodies differ.
+  std::uint32_t jitter_ms = 0;           // + uniform [0, jitter_ms) on latency_ms
+  std::uint32_t tail_pct = 0;            // this % of requests get + tail_ms on latency_ms
+  std::uint32_t tail_ms = 0;
+  std::uint32_t fault_pct = 100;         // the fault applies to this % of requests (else none)
   // The model name with any `@spec` suffix removed (what the response's `model` echoes).
   std::string base_model;
 };
@@ -68,6 +75,10 @@ core::result<fault_spec> parse_model_fault(std::string_view model);
 // Parses an `X-Mock-Fault` header value (a bare spec, no '@') over `base`, overriding what
 // the model name selected.
 core::result<fault_spec> apply_fault_header(fault_spec base, std::string_view header);
+
+// Resolves the random parts (jitter_ms, tail_pct/tail_ms, fault_pct) for one request from a
+// hash of `seed` (the request body). Pure and deterministic.
+fault_spec realize(fault_spec f, std::string_view seed);
 
 // --- Fault -> response plan, shared by the wire formats -------------------------------
 

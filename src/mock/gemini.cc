@@ -363,6 +363,7 @@ std::optional<response_plan> handle_gemini(const mock_request& req, const mock_c
   }
   auto fault = parse_model_fault(t->model);
   if (fault && !req.mock_fault.empty()) fault = apply_fault_header(std::move(fault).value(), req.mock_fault);
+  if (fault) fault = realize(std::move(fault).value(), req.body);
   if (!fault) return error_plan(make_status(400, fault.error().message));
   const fault_spec& f = fault.value();
   if (f.kind == fault_kind::reset || f.kind == fault_kind::hang) {

@@ -377,6 +377,7 @@ response_plan handle_openai_family(dialect d, const mock_request& req, const moc
   const json::object& o = body.as_object();
   auto fault = parse_model_fault(model_name);
   if (fault && !req.mock_fault.empty()) fault = apply_fault_header(std::move(fault).value(), req.mock_fault);
+  if (fault) fault = realize(std::move(fault).value(), req.body);
   if (!fault) {
     return error_plan(d, error_detail{error_case::invalid_request, 0, fault.error().message, "model"},
                       model_name, seed, nullptr);
