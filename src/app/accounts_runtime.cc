@@ -15,6 +15,14 @@ void accounts_runtime::wire(server::server_options& so, gateway_handler& handler
   if (!so.readiness) so.readiness = std::make_shared<server::readiness_registry>();
   auto svc = service;
   so.readiness->add("store", [svc] { return svc->healthy() ? std::string() : std::string("unreachable"); });
+  // /readyz?deep=1: SQLite quick_check on its own read connection, bounded by a short
+  // deadline so a probe never hangs (design §4.7, issue 10 §1).
+  if (!so.deep_readiness) so.deep_readiness = std::make_shared<server::readiness_registry>();
+  so.deep_readiness->add("store_integrity", [svc]() -> std::string {
+    auto r = svc->store().integrity_check(std::chrono::milliseconds(500));
+    if (!r) return r.error().kind == core::error_kind::timeout ? "timeout" : "unreachable";
+    return *r == "ok" ? std::string() : "corrupt: " + r->substr(0, 200);
+  });
 }
 
 core::result<accounts_runtime> start_accounts(config::snapshot_ptr cfg, std::ostream& progress,

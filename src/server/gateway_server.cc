@@ -137,6 +137,7 @@ struct gateway_server::impl {
     d.handler = opts.handler;
     d.metrics = metrics;
     d.readiness = readiness;
+    d.deep_readiness = opts.deep_readiness;
     d.models_created = core::unix_seconds(clock.system_now());
     router = std::make_unique<request_router>(std::move(d));
     access = std::make_unique<telemetry::access_log>(opts.config->logging.access_log,

@@ -42,6 +42,9 @@ struct server_options {
   std::shared_ptr<telemetry::metrics_registry> metrics;
   // Null = own; the server registers "config" in it either way.
   std::shared_ptr<readiness_registry> readiness;
+  // Checks run only for `/readyz?deep=1` (e.g. the store's integrity check under a short
+  // deadline). Null = none.
+  std::shared_ptr<readiness_registry> deep_readiness;
   // Where access-log lines go (null = stdout); ignored when config logging.access_log is off.
   std::shared_ptr<spdlog::sinks::sink> access_log_sink;
   // Wall clock for /v1/models `created` and request ids. Null = the system clock.

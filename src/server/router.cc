@@ -17,6 +17,19 @@ namespace asio = boost::asio;
 
 namespace {
 
+bool is_deep_readyz(std::string_view target) noexcept {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return false;
+  auto query = target.substr(q + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto item = query.substr(0, amp);
+    if (item == "deep" || item == "deep=1" || item == "deep=true") return true;
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+  }
+  return false;
+}
+
 std::string_view path_of(std::string_view target) noexcept {
   auto q = target.find('?');
   return q == std::string_view::npos ? target : target.substr(0, q);
@@ -177,6 +190,13 @@ asio::awaitable<void> request_router::handle(route_id route, incoming_request& r
     }
     case route_id::readyz: {
       auto rep = deps_.readiness->run();
+      // `/readyz?deep=1`: also the deep checks (e.g. the store's quick_check), which may do
+      // I/O under their own short deadline; load balancers probe the cheap form.
+      if (deps_.deep_readiness && is_deep_readyz(req.target)) {
+        auto deep = deps_.deep_readiness->run();
+        rep.ready = rep.ready && deep.ready;
+        for (auto& c : deep.components) rep.components.push_back(std::move(c));
+      }
       co_await w.send(rep.ready ? 200 : 503, json_headers(), readiness_registry::to_json(rep));
       co_return;
     }

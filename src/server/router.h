@@ -55,6 +55,8 @@ struct router_deps {
   std::shared_ptr<chat_handler> handler;
   std::shared_ptr<telemetry::metrics_registry> metrics;
   std::shared_ptr<readiness_registry> readiness;
+  // Extra checks for `/readyz?deep=1` (may do bounded I/O). Null = none.
+  std::shared_ptr<readiness_registry> deep_readiness;
   std::int64_t models_created = 0;  // unix seconds for /v1/models `created`
   // Account and admin endpoints (issue 10). Null = those routes answer 404.
   std::shared_ptr<api_handler> accounts_api;

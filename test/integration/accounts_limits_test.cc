@@ -1,0 +1,250 @@
+// Accounts limits end to end (issue 10 §2, §3, §7, §9, §1): per-key spend limit (402 naming
+// the limit; parallel requests cannot overrun it), the prompt opt-in (prompt text in the
+// request log only for accounts that opted in), per-address signup limiting and
+// `/readyz?deep=1` with the store's integrity check. Real gateway + in-process mock + SQLite.
+
+#include <atomic>
+#include <sstream>
+#include <thread>
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "app/accounts_runtime.h"
+#include "app/gateway_handler.h"
+#include "auth/api_key.h"
+#include "mock/mock_server.h"
+#include "server/gateway_server.h"
+#include "support/http_client.h"
+#include "support/test_support.h"
+#include "upstream/options_from_config.h"
+
+namespace gi::test {
+namespace {
+
+namespace json = boost::json;
+using core::money;
+
+constexpr const char* admin_token = "admin-token-limits-tests";
+
+money usd(std::string_view s) { return *money::parse(s); }
+
+class accounts_limits : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    mock_ = new mock::mock_server();
+    ASSERT_TRUE(mock_->start("127.0.0.1", 0));
+  }
+  static void TearDownTestSuite() {
+    mock_->stop();
+    delete mock_;
+  }
+  void TearDown() override {
+    if (!srv_) return;
+    srv_->stop();
+    srv_->wait();
+    client_->close_idle();
+    rt_->stop();
+  }
+
+  void start(const std::string& accounts_extra = "") {
+    std::string yaml =
+        "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
+        "logging:\n  access_log: false\n"
+        "accounts:\n  enabled: true\n  store: \"" + (tmp_.path() / "g.db").string() + "\"\n"
+        "  flush_interval: 20ms\n" + accounts_extra +
+        "endpoints:\n  - id: test/cheap\n    provider: openai\n    model: gpt-4o-mini\n"
+        "    base_url: " + mock_->base_url() + "/v1\n    api_key_env: TEST_KEY\n"
+        "    prices: {input: \"1000\", output: \"2000\"}\n"
+        "routing:\n  default_task: chat\n  chains:\n    chat: [test/cheap]\n";
+    auto cfg = config::load_string(yaml, "<test>");
+    ASSERT_TRUE(cfg) << cfg.error().to_string();
+    cfg_ = *cfg;
+    auto env = [](const std::string& n) -> std::optional<std::string> {
+      if (n == "TEST_KEY") return "sk-upstream-test";
+      if (n == "GAMMAINFRA_ADMIN_TOKEN") return admin_token;
+      return std::nullopt;
+    };
+    std::ostringstream progress;
+    auto rt = app::start_accounts(cfg_, progress, env);
+    ASSERT_TRUE(rt) << rt.error().message;
+    rt_ = std::move(*rt);
+    client_ = std::make_shared<upstream::client>(upstream::options_from_config(cfg_->upstream));
+    handler_ = std::make_shared<app::gateway_handler>(cfg_, client_, core::system_clock_source::instance(),
+                                                      std::make_shared<telemetry::metrics_registry>(), env);
+    server::server_options so;
+    so.config = cfg_;
+    so.handler = handler_;
+    rt_->wire(so, *handler_);
+    srv_ = std::make_unique<server::gateway_server>(std::move(so));
+    auto p = srv_->start();
+    ASSERT_TRUE(p) << p.error().message;
+    port_ = *p;
+  }
+
+  std::pair<std::string, std::string> account_with_key(bool prompts, std::optional<money> limit = {},
+                                                       money trial = usd("3")) {
+    billing::create_account_request ar;
+    ar.name = "t";
+    ar.store_prompts = prompts;
+    ar.trial = trial;
+    auto a = rt_->service->create_account(ar, "test");
+    EXPECT_TRUE(a);
+    billing::create_key_request kr;
+    kr.account_id = a->id;
+    kr.spend_limit = limit;
+    auto k = rt_->service->create_key(kr, "test");
+    EXPECT_TRUE(k);
+    return {a->id, k->secret};
+  }
+
+  std::optional<http_response> chat(const std::string& key, const std::string& text = "hello there",
+                                    int max_tokens = 20) {
+    std::string body = R"({"model":"auto","max_tokens":)" + std::to_string(max_tokens) +
+                       R"(,"messages":[{"role":"user","content":")" + text + R"("}]})";
+    return simple_request(port_, "POST", "/v1/chat/completions", body,
+                          "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n");
+  }
+
+  std::vector<storage::request_record> log(const std::string& account) {
+    rt_->service->flush();
+    storage::usage_query q;
+    q.account_id = account;
+    auto rows = rt_->store->usage(q);
+    EXPECT_TRUE(rows);
+    return rows ? *rows : std::vector<storage::request_record>{};
+  }
+
+  static mock::mock_server* mock_;
+  temp_dir tmp_;
+  config::snapshot_ptr cfg_;
+  std::optional<app::accounts_runtime> rt_;
+  std::shared_ptr<upstream::client> client_;
+  std::shared_ptr<app::gateway_handler> handler_;
+  std::unique_ptr<server::gateway_server> srv_;
+  std::uint16_t port_ = 0;
+};
+mock::mock_server* accounts_limits::mock_ = nullptr;
+
+TEST_F(accounts_limits, spend_limit_refuses_with_402_naming_the_limit) {
+  start();
+  // One request reserves ~ (prompt + 20 output tokens) at $1000/$2000 per million ≈ $0.05.
+  auto [account, key] = account_with_key(false, usd("0.1"));
+  int ok = 0;
+  std::optional<http_response> refused;
+  for (int i = 0; i < 10 && !refused; ++i) {
+    auto r = chat(key);
+    ASSERT_TRUE(r);
+    if (r->status == 200) ++ok;
+    else refused = r;
+  }
+  ASSERT_TRUE(refused) << "the limit never applied";
+  EXPECT_GE(ok, 1);
+  EXPECT_EQ(refused->status, 402) << refused->body;
+  auto e = json::parse(refused->body);
+  EXPECT_EQ(e.at("error").at("code").as_string(), "key_spend_limit_exceeded");
+  EXPECT_NE(std::string(e.at("error").at("message").as_string()).find("$0.1"), std::string::npos)
+      << refused->body;
+  // The key's spend never exceeds the limit by more than one request's excess over its
+  // estimate (here actual ≤ estimate, so never at all).
+  EXPECT_LE(rt_->service->spend().spent(rt_->service->keys()->by_digest(auth::sha256_raw(key))->id), usd("0.1"));
+  // Another key of the same account is not limited by it.
+  billing::create_key_request kr;
+  kr.account_id = account;
+  auto other = rt_->service->create_key(kr, "test");
+  ASSERT_TRUE(other);
+  auto r = chat(other->secret);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+TEST_F(accounts_limits, parallel_requests_cannot_overrun_a_spend_limit) {
+  start();
+  auto [account, key] = account_with_key(false, usd("0.2"));
+  std::atomic<int> ok{0}, limited{0}, other{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 8; ++t)
+    ts.emplace_back([&] {
+      for (int i = 0; i < 3; ++i) {
+        auto r = chat(key);
+        if (r && r->status == 200) ok++;
+        else if (r && r->status == 402) limited++;
+        else other++;
+      }
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_GT(limited.load(), 0);
+  auto key_id = rt_->service->keys()->by_digest(auth::sha256_raw(key))->id;
+  EXPECT_LE(rt_->service->spend().spent(key_id), usd("0.2"));
+  // The store agrees with memory after the flush.
+  rt_->service->flush();
+  auto totals = rt_->store->key_spend_totals();
+  ASSERT_TRUE(totals);
+  for (const auto& [k, v] : *totals) {
+    if (k == key_id) {
+      EXPECT_EQ(v, rt_->service->spend().spent(key_id).nanos());
+    }
+  }
+}
+
+TEST_F(accounts_limits, prompt_text_is_logged_only_for_accounts_that_opted_in) {
+  start();
+  auto [in_acct, in_key] = account_with_key(true);
+  auto [out_acct, out_key] = account_with_key(false);
+  auto a = chat(in_key, "opted in prompt text");
+  ASSERT_TRUE(a && a->status == 200) << (a ? a->body : "");
+  auto b = chat(out_key, "private prompt text");
+  ASSERT_TRUE(b && b->status == 200) << (b ? b->body : "");
+  auto in_rows = log(in_acct);
+  ASSERT_EQ(in_rows.size(), 1u);
+  EXPECT_NE(in_rows[0].prompt.find("user: opted in prompt text"), std::string::npos) << in_rows[0].prompt;
+  auto out_rows = log(out_acct);
+  ASSERT_EQ(out_rows.size(), 1u);
+  EXPECT_TRUE(out_rows[0].prompt.empty());
+  // Nowhere in the whole request log.
+  storage::usage_query all;
+  auto rows = rt_->store->usage(all);
+  ASSERT_TRUE(rows);
+  for (const auto& r : *rows) EXPECT_EQ(r.prompt.find("private prompt text"), std::string::npos);
+}
+
+TEST_F(accounts_limits, signup_is_limited_per_client_address) {
+  start("  signup: {enabled: true, per_ip_per_hour: 2}\n");
+  auto signup = [&](const std::string& email) {
+    return simple_request(port_, "POST", "/v1/signup", R"({"email":")" + email + R"("})",
+                          "Content-Type: application/json\r\n");
+  };
+  auto a = signup("a@example.com");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->status, 201) << a->body;
+  auto v = json::parse(a->body);
+  EXPECT_EQ(v.at("balance_usd").as_string(), "3");  // the trial credit
+  auto b = signup("b@example.com");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->status, 201) << b->body;
+  auto c = signup("c@example.com");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, 429) << c->body;
+  EXPECT_NE(c->body.find("limit 2 per hour"), std::string::npos) << c->body;
+  // One account per email (store-enforced).
+  auto dup_accounts = rt_->store->find_account_by_email("a@example.com");
+  ASSERT_TRUE(dup_accounts && dup_accounts->has_value());
+}
+
+TEST_F(accounts_limits, deep_readyz_runs_the_store_integrity_check) {
+  start();
+  auto shallow = simple_request(port_, "GET", "/readyz");
+  ASSERT_TRUE(shallow);
+  EXPECT_EQ(shallow->status, 200);
+  EXPECT_EQ(shallow->body.find("store_integrity"), std::string::npos) << shallow->body;
+  auto deep = simple_request(port_, "GET", "/readyz?deep=1");
+  ASSERT_TRUE(deep);
+  EXPECT_EQ(deep->status, 200) << deep->body;
+  auto v = json::parse(deep->body);
+  EXPECT_EQ(v.at("components").at("store_integrity").as_string(), "ok");
+  EXPECT_EQ(v.at("components").at("store").as_string(), "ok");
+}
+
+}  // namespace
+}  // namespace gi::test
