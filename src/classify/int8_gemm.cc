@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include <immintrin.h>
@@ -229,8 +230,17 @@ packed_int8 pack_int8(const float* w, std::size_t out, std::size_t in) {
 int8_kernel best_int8_kernel() noexcept {
   static const int8_kernel k = [] {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")) return int8_kernel::avx512_vnni;
-    if (__builtin_cpu_supports("avx2")) return int8_kernel::avx2;
+    const bool vnni = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
+    const bool avx2 = __builtin_cpu_supports("avx2");
+    // GAMMAINFRA_INT8_KERNEL=avx2|portable selects a lesser kernel (benchmarks, diagnosis);
+    // never one the CPU lacks.
+    if (const char* e = std::getenv("GAMMAINFRA_INT8_KERNEL")) {
+      const std::string_view want(e);
+      if (want == "portable") return int8_kernel::portable;
+      if (want == "avx2" && avx2) return int8_kernel::avx2;
+    }
+    if (vnni) return int8_kernel::avx512_vnni;
+    if (avx2) return int8_kernel::avx2;
     return int8_kernel::portable;
   }();
   return k;
