@@ -38,7 +38,10 @@ core::result<core::upstream_request> encode_request(const dialect& d,
                                                     const target& tgt);
 core::result<core::chat_response> decode_response(const dialect& d, const target& tgt,
                                                   std::string_view body);
-std::unique_ptr<stream_decoder> new_stream_decoder(const dialect& d, const target& tgt);
+// `fast_path = false` forces every chunk through the general Boost.JSON path (the golden
+// tests compare both paths on every stream case).
+std::unique_ptr<stream_decoder> new_stream_decoder(const dialect& d, const target& tgt,
+                                                   bool fast_path = true);
 core::error classify(const dialect& d, int status, const core::header_list& headers,
                      std::string_view body);
 // An error object found inside a 2xx body or a stream chunk (`{"error":…}` or Groq's

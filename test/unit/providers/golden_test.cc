@@ -26,6 +26,7 @@
 #include "providers/registry.h"
 #include "providers/tool_state_store.h"
 #include "support/test_support.h"
+#include "providers/openai_compat/codec.h"
 #include "upstream/sse_framer.h"
 
 namespace gi {
@@ -131,9 +132,12 @@ class golden : public ::testing::TestWithParam<golden_case> {
   }
 
   std::vector<json::value> run_stream(const std::string& sse, const std::vector<std::size_t>& cuts,
-                                      json::value& finish_result) {
+                                      json::value& finish_result, bool fast_path = true) {
     upstream::sse_framer framer;
-    auto dec = adapter_->make_stream_decoder(tgt_);
+    const auto* compat = dynamic_cast<const providers::openai_compat::codec*>(adapter_);
+    auto dec = compat != nullptr && !fast_path
+                   ? providers::openai_compat::new_stream_decoder(compat->dialect(), tgt_, false)
+                   : adapter_->make_stream_decoder(tgt_);
     std::vector<core::stream_event> events;
     std::vector<upstream::sse_event> framed;
     auto pump = [&] {
@@ -225,6 +229,15 @@ TEST_P(golden, stages) {
       EXPECT_TRUE(test::json_equal(aggregate(expected), aggregate(whole))) << "aggregates";
       EXPECT_TRUE(test::json_equal(json::value(json::array(expected.begin(), expected.end())), lines));
       EXPECT_TRUE(test::json_equal(expected_finish, finish_whole)) << "finish()";
+    }
+    // OpenAI family: the simdjson fast path and the general path agree on every case.
+    if (dynamic_cast<const providers::openai_compat::codec*>(adapter_) != nullptr) {
+      json::value finish_general;
+      auto general = run_stream(sse, {}, finish_general, /*fast_path=*/false);
+      EXPECT_TRUE(test::json_equal(json::value(json::array(whole.begin(), whole.end())),
+                                   json::value(json::array(general.begin(), general.end()))))
+          << "fast path vs general path";
+      EXPECT_TRUE(test::json_equal(finish_whole, finish_general)) << "fast vs general finish()";
     }
     // Byte by byte.
     std::vector<std::size_t> every;
