@@ -1,6 +1,7 @@
 #include "app/serve.h"
 
 #include <csignal>
+#include <functional>
 #include <iostream>
 
 #include <boost/asio/io_context.hpp>
@@ -9,6 +10,7 @@
 #include "app/accounts_runtime.h"
 #include "app/classifier_runtime.h"
 #include "app/gateway_handler.h"
+#include "app/reloadable_handler.h"
 #include "server/gateway_server.h"
 #include "upstream/options_from_config.h"
 
@@ -30,7 +32,9 @@ int run_serve(config::snapshot_ptr cfg) {
   opts.metrics = metrics;
   auto handler = std::make_shared<gateway_handler>(cfg, client, core::system_clock_source::instance(),
                                                   metrics);
-  opts.handler = handler;
+  // SIGHUP reloads the routing config; requests in flight finish on the old one.
+  auto reloadable = std::make_shared<reloadable_handler>(handler);
+  opts.handler = reloadable;
   // Accounts, credits and billing (issue 10) when configured.
   std::optional<accounts_runtime> accounts;
   if (cfg->accounts.enabled) {
@@ -61,13 +65,34 @@ int run_serve(config::snapshot_ptr cfg) {
             << (v6 ? "[" : "") << host << (v6 ? "]" : "") << ":" << *port << " (" << srv.threads()
             << " threads, config " << cfg->source << ")" << std::endl;
 
+  boost::asio::signal_set hup(signal_ioc, SIGHUP);
+  auto make_handler = [&](config::snapshot_ptr next) {
+    auto h = std::make_shared<gateway_handler>(next, client, core::system_clock_source::instance(), metrics);
+    if (accounts) h->attach_accounts(accounts->service);
+    h->attach_classifier(classifier->service);
+    return h;
+  };
+  std::function<void(const boost::system::error_code&, int)> on_hup =
+      [&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        auto v = reloadable->reload(cfg->source, make_handler);
+        if (v) {
+          std::cerr << "config reloaded from " << cfg->source << ": router version " << *v << std::endl;
+        } else {
+          std::cerr << "config reload failed, keeping the running config: " << v.error().message
+                    << std::endl;
+        }
+        hup.async_wait(on_hup);
+      };
+  hup.async_wait(on_hup);
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
     std::cerr << "shutting down (grace " << cfg->server.shutdown_grace.count() << " ms)"
               << std::endl;
+    hup.cancel();
     srv.stop();
   });
-  signal_ioc.run();  // returns after the first signal
+  signal_ioc.run();  // returns after SIGINT/SIGTERM (SIGHUP re-arms itself)
   srv.wait();
   classifier->stop();  // while the io_contexts its answers are dispatched to still exist
   if (accounts) accounts->stop();  // flush queued charges and request-log records
