@@ -1,6 +1,6 @@
 #pragma once
 // Task classification (design §4.8): the result type and the interface both classifiers
-// (lexical, MiniLM) implement. Labels are in config::known_tasks order.
+// (lexical, MiniLM) implement. Labels are in core/tasks.h order.
 
 #include <array>
 #include <cstddef>
@@ -8,13 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/tasks.h"
+
 namespace gi::classify {
 
-inline constexpr std::size_t task_count = 8;
-
-// Same order as config::known_tasks (kept here so the module depends on core only).
-inline constexpr std::array<std::string_view, task_count> task_names{
-    "reasoning", "code", "creative", "rewrite", "chat", "extraction", "summarize", "translation"};
+// Labels are the routing tasks in core/tasks.h order.
+using core::task_count;
+using core::task_names;
 
 // Index of a task name, or -1.
 int task_index(std::string_view name) noexcept;

@@ -50,11 +50,6 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) {
 
 }  // namespace
 
-bool is_known_task(std::string_view task) noexcept {
-  for (auto t : task_names)
-    if (t == task) return true;
-  return false;
-}
 
 core::result<gateway_options> parse_gateway_headers(const core::header_list& hs) {
   gateway_options o;

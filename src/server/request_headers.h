@@ -15,6 +15,7 @@
 #include "core/provider_kind.h"
 #include "core/request_context.h"
 #include "core/result.h"
+#include "core/tasks.h"
 
 namespace gi::server {
 
@@ -29,11 +30,9 @@ struct hedge_setting {
 // A BYOK secret from X-GammaInfra-Provider-Key-<Provider>. Never logged.
 using byok_key = core::byok_secret;
 
-// The 8 task labels of design §1.
-inline constexpr std::string_view task_names[] = {"reasoning", "code",       "creative",
-                                                  "rewrite",   "chat",       "extraction",
-                                                  "summarize", "translation"};
-bool is_known_task(std::string_view task) noexcept;
+// The 8 task labels of design §1 (declared once, in core/tasks.h).
+using core::is_known_task;
+using core::task_names;
 
 struct gateway_options {
   std::optional<server::preference> preference;
