@@ -11,7 +11,10 @@ cost_breakdown cost_of(const core::usage& u, const config::prices& p) {
   cost_breakdown c;
   c.input = core::cost_of(uncached, p.input);
   c.cached_input = core::cost_of(cached, p.cached_input);
-  c.cache_write = core::cost_of(written, p.cache_write_5m);
+  // 1-hour cache writes are billed at their own rate; the rest at the 5-minute rate.
+  std::int64_t written_1h = std::clamp<std::int64_t>(u.cache_write_1h_tokens, 0, written);
+  c.cache_write = core::cost_of(written - written_1h, p.cache_write_5m) +
+                  core::cost_of(written_1h, p.cache_write_1h);
   c.output = core::cost_of(std::max<std::int64_t>(0, u.completion_tokens), p.output);
   return c;
 }

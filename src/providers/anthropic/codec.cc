@@ -1,5 +1,7 @@
 #include "providers/anthropic/codec.h"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -72,6 +74,10 @@ core::usage usage_from(const json::object& u) {
   out.prompt_tokens = input + read + write;
   out.cached_tokens = read;
   out.cache_write_tokens = write;
+  // §3.5: the write split by TTL; 1-hour writes cost more than 5-minute ones (pricing.md).
+  if (const json::object* cc = wire::obj(u, "cache_creation"))
+    out.cache_write_1h_tokens =
+        std::min(write, wire::integer(*cc, "ephemeral_1h_input_tokens").value_or(0));
   out.completion_tokens = wire::integer(u, "output_tokens").value_or(0);
   if (const json::object* d = wire::obj(u, "output_tokens_details"))
     out.reasoning_tokens = wire::integer(*d, "thinking_tokens").value_or(0);

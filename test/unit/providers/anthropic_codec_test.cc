@@ -50,6 +50,23 @@ TEST(anthropic_codec, model_traits) {
   EXPECT_EQ(an::model_family("claude-sonnet-4-6"), "claude-sonnet-4-6");
 }
 
+TEST(anthropic_codec, usage_splits_cache_writes_by_ttl) {
+  // providers.md §3.5: input_tokens excludes cache reads and writes; cache_creation splits
+  // the writes by TTL, and 1-hour writes are priced at their own rate.
+  auto u = an::usage_from(json::parse(R"({"input_tokens":100,"output_tokens":7,
+      "cache_read_input_tokens":40,"cache_creation_input_tokens":60,
+      "cache_creation":{"ephemeral_5m_input_tokens":20,"ephemeral_1h_input_tokens":40}})")
+                              .as_object());
+  EXPECT_EQ(u.prompt_tokens, 200);
+  EXPECT_EQ(u.cached_tokens, 40);
+  EXPECT_EQ(u.cache_write_tokens, 60);
+  EXPECT_EQ(u.cache_write_1h_tokens, 40);
+  auto legacy = an::usage_from(
+      json::parse(R"({"input_tokens":1,"output_tokens":1,"cache_creation_input_tokens":5})")
+          .as_object());
+  EXPECT_EQ(legacy.cache_write_1h_tokens, 0);
+}
+
 TEST(anthropic_codec, tool_ids_are_stateless_and_valid) {
   EXPECT_EQ(an::upstream_tool_id("call_abc-123"), "call_abc-123");
   EXPECT_EQ(an::upstream_tool_id("toolu_01XyZ"), "toolu_01XyZ");
