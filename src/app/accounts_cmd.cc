@@ -1,12 +1,15 @@
 #include "app/accounts_cmd.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <iostream>
 #include <ostream>
 
 #include <CLI/CLI.hpp>
 
 #include "app/accounts_api.h"
 #include "billing/admin_ops.h"
+#include "billing/byok_vault.h"
 #include "storage/sqlite_store.h"
 
 namespace gi::app {
@@ -23,6 +26,12 @@ struct accounts_commands::state {
   CLI::App* topup = nullptr;
   CLI::App* usage = nullptr;
   CLI::App* purge = nullptr;
+  CLI::App* byok = nullptr;
+  CLI::App* byok_set = nullptr;
+  CLI::App* byok_list = nullptr;
+  CLI::App* byok_delete = nullptr;
+  CLI::App* byok_rekey = nullptr;
+  std::string provider;
 
   std::string name, email, account, key_id, amount, idempotency_key, models, regions, spend_limit;
   std::string format = "table";
@@ -56,7 +65,64 @@ int fail(std::ostream& err, const core::error& e) {
   return 1;
 }
 
+std::optional<auth::byok_cipher> master_cipher(std::ostream& err) {
+  const char* cur = std::getenv("GAMMAINFRA_BYOK_KEY");
+  const char* prev = std::getenv("GAMMAINFRA_BYOK_PREVIOUS_KEY");
+  if (!cur || !*cur) {
+    err << "error: GAMMAINFRA_BYOK_KEY (64 hex characters) is not set\n";
+    return std::nullopt;
+  }
+  auto c = auth::byok_cipher::from_hex(cur, prev ? prev : "");
+  if (!c) {
+    err << "error: " << c.error().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(*c);
+}
+
 }  // namespace
+
+int accounts_commands::run_byok(const state& s, storage::store& st, const core::clock& clk, std::ostream& out,
+                                std::ostream& err) {
+  std::optional<core::provider_kind> kind;
+  if (s.byok_set->parsed() || s.byok_delete->parsed()) {
+    kind = core::parse_provider_kind(s.provider);
+    if (!kind) {
+      err << "error: unknown provider '" << s.provider << "'\n";
+      return 2;
+    }
+  }
+  if (s.byok_list->parsed()) {
+    auto rows = st.list_byok(s.account);
+    if (!rows) return fail(err, rows.error());
+    out << "account\tprovider\tkey_version\tcreated_at\n";
+    for (const auto& r : *rows)
+      out << r.account_id << "\t" << r.provider << "\t" << r.key_version << "\t" << r.created_at_ms / 1000 << "\n";
+    return 0;
+  }
+  if (s.byok_delete->parsed()) {
+    auto r = billing::delete_byok_key(st, clk, s.account, *kind, actor());
+    if (!r) return fail(err, r.error());
+    out << (*r ? "deleted\n" : "no stored key\n");
+    return 0;
+  }
+  auto cipher = master_cipher(err);
+  if (!cipher) return 1;
+  if (s.byok_rekey->parsed()) {
+    auto n = billing::rekey_byok(st, clk, *cipher, actor());
+    if (!n) return fail(err, n.error());
+    out << *n << " stored keys re-sealed with the current master key\n";
+    return 0;
+  }
+  std::string secret;
+  std::getline(std::cin, secret);
+  while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+  auto r = billing::set_byok_key(st, clk, *cipher, s.account, *kind, secret, actor());
+  std::fill(secret.begin(), secret.end(), '\0');
+  if (!r) return fail(err, r.error());
+  out << "stored (sealed) the " << core::to_string(*kind) << " key of " << s.account << "\n";
+  return 0;
+}
 
 accounts_commands::accounts_commands(CLI::App& app) : s_(std::make_unique<state>()) {
   auto& s = *s_;
@@ -109,13 +175,34 @@ accounts_commands::accounts_commands(CLI::App& app) : s_(std::make_unique<state>
   add_db(s.usage);
   s.purge = s.usage->add_subcommand("purge", "Delete request-log records older than N days (retention)");
   s.purge->add_option("--older-than-days", s.older_than_days, "Days")->required();
+
+  // Stored BYOK keys (issue 10 §5, §9). The secret is read from stdin, never from argv
+  // (argv is visible to other users in `ps`); the master key from GAMMAINFRA_BYOK_KEY.
+  s.byok = app.add_subcommand("byok", "Stored provider keys (BYOK), sealed with $GAMMAINFRA_BYOK_KEY");
+  s.byok->require_subcommand(1);
+  s.byok_set = s.byok->add_subcommand("set", "Store the account's key for a provider (read from stdin)");
+  s.byok_set->add_option("--account", s.account, "Account id")->required();
+  s.byok_set->add_option("--provider", s.provider, "openai, anthropic, gemini, mistral, groq, deepseek, xai, bedrock")
+      ->required();
+  add_db(s.byok_set);
+  s.byok_list = s.byok->add_subcommand("list", "Providers with a stored key (never the key)");
+  s.byok_list->add_option("--account", s.account, "Only this account");
+  add_db(s.byok_list);
+  s.byok_delete = s.byok->add_subcommand("delete", "Delete the account's key for a provider");
+  s.byok_delete->add_option("--account", s.account, "Account id")->required();
+  s.byok_delete->add_option("--provider", s.provider, "Provider")->required();
+  add_db(s.byok_delete);
+  s.byok_rekey = s.byok->add_subcommand(
+      "rekey", "Re-seal every stored key with the current master key ($GAMMAINFRA_BYOK_PREVIOUS_KEY opens the old)");
+  add_db(s.byok_rekey);
 }
 
 accounts_commands::~accounts_commands() = default;
 
 std::optional<int> accounts_commands::run(std::ostream& out, std::ostream& err) const {
   const auto& s = *s_;
-  bool any = s.accounts->parsed() || s.keys->parsed() || s.topup->parsed() || s.usage->parsed();
+  bool any = s.accounts->parsed() || s.keys->parsed() || s.topup->parsed() || s.usage->parsed() ||
+             s.byok->parsed();
   if (!any) return std::nullopt;
 
   auto opened = storage::sqlite_store::open({s.db});
@@ -207,6 +294,7 @@ std::optional<int> accounts_commands::run(std::ostream& out, std::ostream& err) 
         << (tot ? core::money::from_nanos(tot->balance_nanos).to_string() : std::string("?")) << "\n";
     return 0;
   }
+  if (s.byok->parsed()) return run_byok(s, st, clk, out, err);
   if (s.purge->parsed()) {
     auto cutoff = billing::unix_ms(clk.system_now()) - s.older_than_days * 86'400'000;
     auto n = st.purge_request_log(cutoff);

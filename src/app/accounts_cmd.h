@@ -1,5 +1,5 @@
 #pragma once
-// `gammainfra accounts|keys|topup|usage …` (design §2, issue 10 §3): admin operations run
+// `gammainfra accounts|keys|topup|usage|byok …` (design §2, issue 10 §3): admin operations run
 // directly on the store file. A running gateway sees the changes within its change-poll
 // interval (≤ 1 s). Every command takes `--db FILE` (default $GAMMAINFRA_DB, else
 // data/gammainfra.db) and applies pending migrations first, with progress on stderr.
@@ -7,6 +7,9 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+
+#include "core/clock.h"
+#include "storage/store.h"
 
 namespace CLI {
 class App;
@@ -26,6 +29,8 @@ class accounts_commands {
   struct state;
 
  private:
+  static int run_byok(const state& s, storage::store& st, const core::clock& clk, std::ostream& out,
+                      std::ostream& err);
   std::unique_ptr<state> s_;
 };
 
