@@ -95,6 +95,8 @@ int run_cli(int argc, char** argv, const cli_commands& commands, std::ostream& o
   route_cmd->add_option("--gateway", route_opts.gateway, "A running gateway's URL (use its live stats)");
   route_cmd->add_option("--api-key", route_opts.api_key, "API key for --gateway (default: $GAMMAINFRA_API_KEY)");
   route_cmd->add_flag("--json", route_opts.json, "Print JSON instead of a table");
+  route_cmd->add_option("--image-url", route_opts.image_url,
+                        "Explain a request carrying an image by this URL (Bedrock takes none)");
 
   accounts_commands accounts_cli(app);  // accounts, keys, topup, usage (issue 10)
 

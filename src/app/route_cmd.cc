@@ -24,7 +24,8 @@ namespace gi::app {
 core::result<boost::json::object> explain_task(const config::snapshot& cfg, std::string_view task,
                                                const core::header_list& headers,
                                                const route::routing_inputs& live,
-                                               const route::credential_check& has_key) {
+                                               const route::credential_check& has_key,
+                                               std::string_view image_url) {
   auto parsed = server::parse_gateway_headers(headers);
   if (!parsed) return parsed.error();
   auto po = route_plan_options(*parsed);
@@ -37,6 +38,9 @@ core::result<boost::json::object> explain_task(const config::snapshot& cfg, std:
   core::message m;
   m.role = core::role::user;
   m.content = std::string("explain");
+  if (!image_url.empty())
+    m.content = std::vector<core::content_part>{core::text_part{"explain"},
+                                                core::image_part{std::string(image_url), ""}};
   req.messages.push_back(std::move(m));
   auto p = route::make_plan(cfg, req, po, has_key, &live);
   if (!p) return p.error();
@@ -123,6 +127,10 @@ int run_route_cmd(const route_options& opts, std::ostream& out, std::ostream& er
     value.erase(0, value.find_first_not_of(' '));
     headers.emplace_back(h.substr(0, colon), value);
   }
+  if (!opts.gateway.empty() && !opts.image_url.empty()) {
+    err << "error: route: --image-url is offline only (not with --gateway)\n";
+    return 2;
+  }
   if (!opts.gateway.empty()) return explain_via_gateway(opts, headers, out, err);
 
   config::snapshot_ptr cfg;
@@ -146,7 +154,7 @@ int run_route_cmd(const route_options& opts, std::ostream& out, std::ostream& er
   auto hv = health.view_all();
   route::routing_inputs live{snap.get(), &hv};
   // No key check: explain what the router would do with every endpoint's key configured.
-  auto j = explain_task(*cfg, opts.task, headers, live, {});
+  auto j = explain_task(*cfg, opts.task, headers, live, {}, opts.image_url);
   if (!j) {
     err << "error: " << j.error().message << '\n';
     return 2;

@@ -28,6 +28,9 @@ struct route_options {
   std::string gateway;               // a running gateway's base URL ("http://127.0.0.1:8080")
   std::string api_key;               // for --gateway; default $GAMMAINFRA_API_KEY
   bool json = false;
+  // Explain a request that carries an image by this URL (offline only): endpoints that take
+  // no image URLs (Bedrock) show as skipped=incapable(image_url).
+  std::string image_url;
 };
 
 int run_route_cmd(const route_options& opts, std::ostream& out, std::ostream& err);
@@ -39,6 +42,7 @@ int run_route_cmd(const route_options& opts, std::ostream& out, std::ostream& er
 core::result<boost::json::object> explain_task(const config::snapshot& cfg, std::string_view task,
                                                const core::header_list& headers,
                                                const route::routing_inputs& live,
-                                               const route::credential_check& has_key);
+                                               const route::credential_check& has_key,
+                                               std::string_view image_url = {});
 
 }  // namespace gi::app

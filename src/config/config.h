@@ -81,7 +81,8 @@ struct endpoint_capabilities {
   bool vision = false;
   bool reasoning = false;
   // Images by http(s) URL. Derived from the provider (not YAML): Bedrock Converse takes only
-  // image bytes or S3 locations (providers.md §9.2), so the router skips it for URL images.
+  // image bytes or S3 locations (providers.md §9.2) and Gemini fetches no URLs (§4), so the
+  // router skips them for URL images.
   bool image_urls = true;
 };
 

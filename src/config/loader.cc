@@ -314,7 +314,7 @@ class loader {
              fmt::format("'{}' overrides an endpoint of provider '{}': use a new id instead", name,
                          core::to_string(ep.provider)));
       ep.provider = *k;
-      ep.capabilities.image_urls = *k != core::provider_kind::bedrock;
+      ep.capabilities.image_urls = *k != core::provider_kind::bedrock && *k != core::provider_kind::gemini;
     } else if (is_new) {
       fail(child_path(p, "provider"), n, "missing");
     }
