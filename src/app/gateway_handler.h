@@ -31,6 +31,9 @@ class gateway_handler final : public server::chat_handler {
                   route::credential_source::env_lookup env = {});
 
   boost::asio::awaitable<void> handle(server::chat_call& call) override;
+  // GET /v1/route/explain with this gateway's live stats (route_explain.cc).
+  std::optional<core::result<std::string>> route_explain(std::string_view task,
+                                                         const core::header_list& headers) override;
 
   // Bills requests of store keys (issue 10): rate limits, 402 precheck, reservation,
   // settlement, request log. Call before serving; without it nothing is billed.
