@@ -441,12 +441,12 @@ class loader {
   }
 
   void check_credentials(const endpoint_config& ep, const YAML::Node& n, const std::string& p) {
-    if (ep.provider == core::provider_kind::bedrock) {
     if (ep.byok_only) {
       if (ep.provider == core::provider_kind::bedrock && ep.aws_region.empty())
         fail(child_path(p, "aws_region"), n, "missing (Bedrock needs the AWS region, e.g. us-east-1)");
       return;  // the caller's key is the only credential
     }
+    if (ep.provider == core::provider_kind::bedrock) {
       if (ep.aws_region.empty())
         fail(child_path(p, "aws_region"), n, "missing (Bedrock needs the AWS region, e.g. us-east-1)");
       if (ep.auth_none || !ep.api_key_env.empty()) return;
