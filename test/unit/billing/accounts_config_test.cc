@@ -58,5 +58,53 @@ TEST(accounts_config, bad_values_name_the_path) {
   EXPECT_EQ(bad("accounts:\n  typical_output_tokens: 0\n"), "accounts.typical_output_tokens");
 }
 
+TEST(accounts_config, auth_byok_endpoints_need_no_gateway_key) {
+  auto r = load_string(R"(catalog: false
+endpoints:
+  - id: my/groq
+    provider: groq
+    model: llama-3.1-8b-instant
+    auth: byok
+    prices: {input: "1", output: "2"}
+  - id: my/bedrock
+    provider: bedrock
+    model: anthropic.claude
+    auth: byok
+    aws_region: us-east-1
+    prices: {input: "1", output: "2"}
+routing:
+  default_task: chat
+  chains:
+    chat: [my/groq]
+)", "<t>");
+  ASSERT_TRUE(r) << r.error().to_string();
+  const auto* g = (*r)->find_endpoint("my/groq");
+  ASSERT_NE(g, nullptr);
+  EXPECT_TRUE(g->byok_only);
+  EXPECT_FALSE(g->auth_none);
+  EXPECT_TRUE((*r)->find_endpoint("my/bedrock")->byok_only);
+  // Bedrock still needs its region; an unknown auth word is refused naming the choices.
+  auto no_region = load_string(R"(catalog: false
+endpoints:
+  - id: my/bedrock
+    provider: bedrock
+    model: anthropic.claude
+    auth: byok
+    prices: {input: "1", output: "2"}
+)", "<t>");
+  ASSERT_FALSE(no_region);
+  EXPECT_NE(no_region.error().to_string().find("aws_region"), std::string::npos);
+  auto bad = load_string(R"(catalog: false
+endpoints:
+  - id: my/groq
+    provider: groq
+    model: m
+    auth: mine
+    prices: {input: "1", output: "2"}
+)", "<t>");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().to_string().find("'byok'"), std::string::npos) << bad.error().to_string();
+}
+
 }  // namespace
 }  // namespace gi::config
