@@ -89,7 +89,7 @@ std::int64_t now_ns() {
 
 void run_one(std::string_view input) {
   const std::size_t n = std::min(input.size(), artifact_cap);
-  std::memcpy(g_current, input.data(), n);
+  if (n != 0) std::memcpy(g_current, input.data(), n);  // data() may be null when empty
   g_current_len.store(n);
   g_input_started_ns.store(now_ns());
   LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(input.data()), input.size());
