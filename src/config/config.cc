@@ -19,10 +19,6 @@ std::string config_error::to_string() const {
   return fmt::format("{}: {}", where, message);
 }
 
-bool is_known_task(std::string_view task) noexcept {
-  return std::find(std::begin(known_tasks), std::end(known_tasks), task) != std::end(known_tasks);
-}
-
 std::string default_base_url(core::provider_kind provider, std::string_view aws_region) {
   switch (provider) {
     case core::provider_kind::openai: return "https://api.openai.com/v1";              // providers.md §2.1

@@ -17,6 +17,7 @@
 #include "core/money.h"
 #include "core/provider_kind.h"
 #include "core/result.h"
+#include "core/tasks.h"
 
 namespace gi::config {
 
@@ -213,10 +214,9 @@ struct config_error {
   std::string to_string() const;
 };
 
-// The 8 routing tasks (design §1), in canonical order.
-inline constexpr std::string_view known_tasks[] = {
-    "reasoning", "code", "creative", "rewrite", "chat", "extraction", "summarize", "translation"};
-bool is_known_task(std::string_view task) noexcept;
+// The 8 routing tasks (design §1), declared once in core/tasks.h.
+inline constexpr const auto& known_tasks = core::task_names;
+using core::is_known_task;
 
 // The provider's default base URL (providers.md §2.1–§9.1); Bedrock's depends on the AWS
 // region ("https://bedrock-runtime.us-east-1.amazonaws.com").
