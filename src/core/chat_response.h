@@ -22,10 +22,11 @@ struct usage {
   std::int64_t completion_tokens = 0;
   std::int64_t cached_tokens = 0;       // prompt tokens read from cache
   std::int64_t cache_write_tokens = 0;  // prompt tokens written to cache
-  // The part of cache_write_tokens written with a 1-hour TTL (Anthropic
-  // `cache_creation.ephemeral_1h_input_tokens`), priced at the 1h write rate.
-  std::int64_t cache_write_1h_tokens = 0;
   std::int64_t reasoning_tokens = 0;    // part of completion_tokens
+  // The part of cache_write_tokens written with a 1-hour TTL (Anthropic
+  // `cache_creation.ephemeral_1h_input_tokens`), priced at the 1h write rate. Last, so
+  // positional initialisers of the fields above keep their meaning.
+  std::int64_t cache_write_1h_tokens = 0;
   std::int64_t total() const { return prompt_tokens + completion_tokens; }
   bool operator==(const usage&) const = default;
 };

@@ -3,6 +3,9 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "core/error.h"
 #include "server/headers.h"
 #include "support/http_client.h"
@@ -211,7 +214,17 @@ TEST(server_http, metrics_count_requests) {
   running_server s(test_config());
   ASSERT_TRUE(simple_request(s.port(), "GET", "/healthz"));
   ASSERT_TRUE(simple_request(s.port(), "GET", "/nope"));
+  // A request is counted after its response is written, so the client can be faster than the
+  // counter: scrape until both earlier requests show (bounded wait), then check everything.
   auto r = simple_request(s.port(), "GET", "/metrics");
+  auto counted = [&] {
+    return r->body.find(R"(route="other",status="404"} 1)") != std::string::npos &&
+           r->body.find(R"(route="/healthz",status="200"} 1)") != std::string::npos;
+  };
+  for (int i = 0; i < 200 && r && !counted(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    r = simple_request(s.port(), "GET", "/metrics");
+  }
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->header("content-type").rfind("text/plain; version=0.0.4", 0), 0u);

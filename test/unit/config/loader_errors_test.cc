@@ -83,7 +83,7 @@ const error_case cases[] = {
      "endpoints:\n  - id: b/x\n    provider: bedrock\n    model: m\n    aws_region: us-east-1\n"
      "    aws_access_key_id_env: AKIAIOSFODNN7EXAMPLE\n",
      "endpoints[0].aws_access_key_id_env", 6, "not an environment variable name: 'AKIA…'"},
-    {"bad_auth_mode", EP_HEAD "    auth: maybe\n", "endpoints[0].auth", 6, "'none' or 'key'"},
+    {"bad_auth_mode", EP_HEAD "    auth: maybe\n", "endpoints[0].auth", 6, "'none', 'key' or 'byok'"},
     {"bad_base_url", EP_HEAD "    base_url: api.openai.com\n", "endpoints[0].base_url", 6, "not an http"},
     {"bad_region", EP_HEAD "    region: EU West\n", "endpoints[0].region", 6, "lower-case region"},
     {"aws_on_openai", EP_HEAD "    aws_region: us-east-1\n", "endpoints[0].aws_region", 6, "only valid for provider bedrock"},
