@@ -16,6 +16,7 @@
 #include "app/gateway_handler.h"
 #include "mock/mock_server.h"
 #include "server/gateway_server.h"
+#include "support/accounts_gateway.h"
 #include "support/http_client.h"
 #include "support/test_support.h"
 #include "upstream/options_from_config.h"
@@ -51,42 +52,16 @@ class accounts_e2e : public ::testing::Test {
                        "    base_url: " + mock_->base_url() + "/v1\n    api_key_env: TEST_KEY\n"
                        "    prices: {input: \"1\", output: \"2\"}\n"
                        "routing:\n  default_task: chat\n  chains:\n    chat: [test/cheap]\n";
-    auto cfg = config::load_string(yaml, "<test>");
-    ASSERT_TRUE(cfg) << cfg.error().to_string();
-    cfg_ = *cfg;
     auto env = [](const std::string& n) -> std::optional<std::string> {
       if (n == "TEST_KEY") return "sk-upstream-test";
       if (n == "GAMMAINFRA_ADMIN_TOKEN") return admin_token;
       return std::nullopt;
     };
-    std::ostringstream progress;
-    auto rt = app::start_accounts(cfg_, progress, env);
-    ASSERT_TRUE(rt) << rt.error().message;
-    rt_ = std::move(*rt);
-    client_ = std::make_shared<upstream::client>(upstream::options_from_config(cfg_->upstream));
-    handler_ = std::make_shared<app::gateway_handler>(cfg_, client_, core::system_clock_source::instance(),
-                                                      std::make_shared<telemetry::metrics_registry>(), env);
-    server::server_options so;
-    so.config = cfg_;
-    so.handler = handler_;
-    rt_->wire(so, *handler_);
-    srv_ = std::make_unique<server::gateway_server>(std::move(so));
-    auto p = srv_->start();
-    ASSERT_TRUE(p) << p.error().message;
-    port_ = *p;
+    gw_.start(yaml, env);
+    ASSERT_FALSE(HasFatalFailure());
   }
 
-  void stop() {
-    if (!srv_) return;
-    srv_->stop();
-    srv_->wait();
-    client_->close_idle();
-    rt_->stop();
-    srv_.reset();
-    handler_.reset();
-    client_.reset();
-    rt_.reset();
-  }
+  void stop() { gw_.stop(); }
 
   std::optional<http_response> admin(const std::string& method, const std::string& target,
                                      const std::string& body = "", const std::string& extra = "") {
@@ -119,12 +94,12 @@ class accounts_e2e : public ::testing::Test {
 
   static mock::mock_server* mock_;
   temp_dir tmp_;
-  config::snapshot_ptr cfg_;
-  std::optional<app::accounts_runtime> rt_;
-  std::shared_ptr<upstream::client> client_;
-  std::shared_ptr<app::gateway_handler> handler_;
-  std::unique_ptr<server::gateway_server> srv_;
-  std::uint16_t port_ = 0;
+  accounts_gateway gw_;
+  // Names the tests use for the gateway's parts.
+  config::snapshot_ptr& cfg_ = gw_.cfg;
+  std::optional<app::accounts_runtime>& rt_ = gw_.rt;
+  std::shared_ptr<app::gateway_handler>& handler_ = gw_.handler;
+  std::uint16_t& port_ = gw_.port;
 };
 mock::mock_server* accounts_e2e::mock_ = nullptr;
 

@@ -15,6 +15,7 @@
 #include "auth/api_key.h"
 #include "mock/mock_server.h"
 #include "server/gateway_server.h"
+#include "support/accounts_gateway.h"
 #include "support/http_client.h"
 #include "support/test_support.h"
 #include "upstream/options_from_config.h"
@@ -39,13 +40,7 @@ class accounts_limits : public ::testing::Test {
     mock_->stop();
     delete mock_;
   }
-  void TearDown() override {
-    if (!srv_) return;
-    srv_->stop();
-    srv_->wait();
-    client_->close_idle();
-    rt_->stop();
-  }
+  void TearDown() override { gw_.stop(); }
 
   void start(const std::string& accounts_extra = "") {
     std::string yaml =
@@ -57,29 +52,13 @@ class accounts_limits : public ::testing::Test {
         "    base_url: " + mock_->base_url() + "/v1\n    api_key_env: TEST_KEY\n"
         "    prices: {input: \"1000\", output: \"2000\"}\n"
         "routing:\n  default_task: chat\n  chains:\n    chat: [test/cheap]\n";
-    auto cfg = config::load_string(yaml, "<test>");
-    ASSERT_TRUE(cfg) << cfg.error().to_string();
-    cfg_ = *cfg;
     auto env = [](const std::string& n) -> std::optional<std::string> {
       if (n == "TEST_KEY") return "sk-upstream-test";
       if (n == "GAMMAINFRA_ADMIN_TOKEN") return admin_token;
       return std::nullopt;
     };
-    std::ostringstream progress;
-    auto rt = app::start_accounts(cfg_, progress, env);
-    ASSERT_TRUE(rt) << rt.error().message;
-    rt_ = std::move(*rt);
-    client_ = std::make_shared<upstream::client>(upstream::options_from_config(cfg_->upstream));
-    handler_ = std::make_shared<app::gateway_handler>(cfg_, client_, core::system_clock_source::instance(),
-                                                      std::make_shared<telemetry::metrics_registry>(), env);
-    server::server_options so;
-    so.config = cfg_;
-    so.handler = handler_;
-    rt_->wire(so, *handler_);
-    srv_ = std::make_unique<server::gateway_server>(std::move(so));
-    auto p = srv_->start();
-    ASSERT_TRUE(p) << p.error().message;
-    port_ = *p;
+    gw_.start(yaml, env);
+    ASSERT_FALSE(HasFatalFailure());
   }
 
   std::pair<std::string, std::string> account_with_key(bool prompts, std::optional<money> limit = {},
@@ -117,12 +96,12 @@ class accounts_limits : public ::testing::Test {
 
   static mock::mock_server* mock_;
   temp_dir tmp_;
-  config::snapshot_ptr cfg_;
-  std::optional<app::accounts_runtime> rt_;
-  std::shared_ptr<upstream::client> client_;
-  std::shared_ptr<app::gateway_handler> handler_;
-  std::unique_ptr<server::gateway_server> srv_;
-  std::uint16_t port_ = 0;
+  accounts_gateway gw_;
+  // Names the tests use for the gateway's parts.
+  config::snapshot_ptr& cfg_ = gw_.cfg;
+  std::optional<app::accounts_runtime>& rt_ = gw_.rt;
+  std::shared_ptr<app::gateway_handler>& handler_ = gw_.handler;
+  std::uint16_t& port_ = gw_.port;
 };
 mock::mock_server* accounts_limits::mock_ = nullptr;
 

@@ -20,6 +20,7 @@
 #include "mock/mock_server.h"
 #include "route/credentials.h"
 #include "server/gateway_server.h"
+#include "support/accounts_gateway.h"
 #include "support/http_client.h"
 #include "support/test_support.h"
 #include "upstream/options_from_config.h"
@@ -65,12 +66,7 @@ class byok_e2e : public ::testing::Test {
     delete seen_;
   }
   void SetUp() override { start(); }
-  void TearDown() override {
-    srv_->stop();
-    srv_->wait();
-    client_->close_idle();
-    rt_->stop();
-  }
+  void TearDown() override { gw_.stop(); }
 
   void start() {
     std::string m = mock_->base_url();
@@ -90,30 +86,14 @@ class byok_e2e : public ::testing::Test {
         "    base_url: " + m + "/groq/openai/v1\n    auth: byok\n"
         "    prices: {input: \"0.1\", output: \"0.2\"}\n"
         "routing:\n  default_task: chat\n  chains:\n    chat: [test/groq, test/openai]\n";
-    auto cfg = config::load_string(yaml, "<test>");
-    ASSERT_TRUE(cfg) << cfg.error().to_string();
-    cfg_ = *cfg;
     auto env = [](const std::string& n) -> std::optional<std::string> {
       if (n == "TEST_OPENAI_KEY") return gateway_openai_key;
       if (n == "GAMMAINFRA_ADMIN_TOKEN") return admin_token;
       if (n == "GAMMAINFRA_BYOK_KEY") return master_key;
       return std::nullopt;
     };
-    std::ostringstream progress;
-    auto rt = app::start_accounts(cfg_, progress, env);
-    ASSERT_TRUE(rt) << rt.error().message;
-    rt_ = std::move(*rt);
-    client_ = std::make_shared<upstream::client>(upstream::options_from_config(cfg_->upstream));
-    handler_ = std::make_shared<app::gateway_handler>(cfg_, client_, core::system_clock_source::instance(),
-                                                      std::make_shared<telemetry::metrics_registry>(), env);
-    server::server_options so;
-    so.config = cfg_;
-    so.handler = handler_;
-    rt_->wire(so, *handler_);
-    srv_ = std::make_unique<server::gateway_server>(std::move(so));
-    auto p = srv_->start();
-    ASSERT_TRUE(p) << p.error().message;
-    port_ = *p;
+    gw_.start(yaml, env);
+    ASSERT_FALSE(HasFatalFailure());
     billing::create_account_request ar;
     ar.name = "byok";
     auto a = rt_->service->create_account(ar, "test");
@@ -160,12 +140,12 @@ class byok_e2e : public ::testing::Test {
   static mock::mock_server* mock_;
   static seen_requests* seen_;
   temp_dir tmp_;
-  config::snapshot_ptr cfg_;
-  std::optional<app::accounts_runtime> rt_;
-  std::shared_ptr<upstream::client> client_;
-  std::shared_ptr<app::gateway_handler> handler_;
-  std::unique_ptr<server::gateway_server> srv_;
-  std::uint16_t port_ = 0;
+  accounts_gateway gw_;
+  // Names the tests use for the gateway's parts.
+  config::snapshot_ptr& cfg_ = gw_.cfg;
+  std::optional<app::accounts_runtime>& rt_ = gw_.rt;
+  std::shared_ptr<app::gateway_handler>& handler_ = gw_.handler;
+  std::uint16_t& port_ = gw_.port;
   std::string account_, key_;
 };
 mock::mock_server* byok_e2e::mock_ = nullptr;
