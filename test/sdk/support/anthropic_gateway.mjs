@@ -1,7 +1,7 @@
 // Starts the mock upstream and `gammainfra serve` with a temporary config whose endpoints are
 // Anthropic endpoints on that mock (base_url = the mock root: the codec appends /v1/messages).
 // Used by anthropic_gateway.test.mjs (the `openai` SDK through the gateway to Anthropic).
-import { keySha256, startGateway } from './serve_process.mjs';
+import { configHead, startGateway } from './serve_process.mjs';
 
 export const gatewayKey = 'sk-gammainfra-test-anthropic-sdk-key';
 
@@ -13,19 +13,7 @@ function configYaml(mockUrl) {
     api_key_env: GI_TEST_ANTHROPIC_KEY
     prices: {input: "3.00", cached_input: "0.30", output: "15.00"}
 `;
-  const sha = keySha256(gatewayKey);
-  return `catalog: false
-server:
-  host: 127.0.0.1
-  port: 0
-logging:
-  access_log: false
-auth:
-  keys:
-    - id: sdk
-      sha256: ${sha}
-endpoints:
-${ep('anthropic/claude-sonnet-4-6', 'claude-sonnet-4-6')}${ep('anthropic/claude-3-5-haiku', 'claude-3-5-haiku-20241022')}${ep('anthropic/busy', 'claude-sonnet-4-6@fault=overloaded')}${ep('openai/gpt-4o-mini', 'gpt-4o-mini', 'openai', mockUrl + '/v1')}routing:
+  return `${configHead(gatewayKey)}${ep('anthropic/claude-sonnet-4-6', 'claude-sonnet-4-6')}${ep('anthropic/claude-3-5-haiku', 'claude-3-5-haiku-20241022')}${ep('anthropic/busy', 'claude-sonnet-4-6@fault=overloaded')}${ep('openai/gpt-4o-mini', 'gpt-4o-mini', 'openai', mockUrl + '/v1')}routing:
   default_task: chat
   chains:
     chat: [anthropic/busy, anthropic/claude-sonnet-4-6]

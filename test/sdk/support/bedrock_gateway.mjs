@@ -1,7 +1,7 @@
 // Starts the mock upstream and `gammainfra serve` with Bedrock endpoints on that mock
 // (base_url = the mock root; the codec appends /model/{id}/converse[-stream]) signed with
 // SigV4 using the AWS documentation example pair, which the mock verifies.
-import { keySha256, startGateway } from './serve_process.mjs';
+import { configHead, startGateway } from './serve_process.mjs';
 
 export const gatewayKey = 'sk-gammainfra-test-bedrock-sdk-key';
 export const awsAccessKeyId = 'AKIDEXAMPLE';
@@ -17,19 +17,7 @@ function configYaml(mockUrl) {
     aws_secret_access_key_env: GI_TEST_AWS_SECRET
 ${extra}    prices: {input: "3.00", cached_input: "0.30", output: "15.00"}
 `;
-  const sha = keySha256(gatewayKey);
-  return `catalog: false
-server:
-  host: 127.0.0.1
-  port: 0
-logging:
-  access_log: false
-auth:
-  keys:
-    - id: sdk
-      sha256: ${sha}
-endpoints:
-${ep('bedrock/claude-sonnet-4-6', 'us.anthropic.claude-sonnet-4-6-v1:0')}${ep('bedrock/throttled', 'us.anthropic.claude-sonnet-4-6-v1:0@fault=429', '    fallbacks: [bedrock/claude-sonnet-4-6]\n')}${ep('bedrock/wrong-secret', 'amazon.nova-pro-v1:0', '    aws_session_token_env: GI_TEST_AWS_TOKEN\n').replace('GI_TEST_AWS_SECRET', 'GI_TEST_AWS_BAD_SECRET')}routing:
+  return `${configHead(gatewayKey)}${ep('bedrock/claude-sonnet-4-6', 'us.anthropic.claude-sonnet-4-6-v1:0')}${ep('bedrock/throttled', 'us.anthropic.claude-sonnet-4-6-v1:0@fault=429', '    fallbacks: [bedrock/claude-sonnet-4-6]\n')}${ep('bedrock/wrong-secret', 'amazon.nova-pro-v1:0', '    aws_session_token_env: GI_TEST_AWS_TOKEN\n').replace('GI_TEST_AWS_SECRET', 'GI_TEST_AWS_BAD_SECRET')}routing:
   default_task: chat
   chains:
     chat: [bedrock/throttled, bedrock/claude-sonnet-4-6]

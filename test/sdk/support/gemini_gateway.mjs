@@ -1,7 +1,7 @@
 // Starts the mock upstream and `gammainfra serve` with a temp config whose endpoints are
 // Gemini endpoints on the mock (base URL `<mock>/v1beta`, the catalog convention of
 // providers.md §4.1), so the openai SDK can talk to Gemini through the gateway.
-import { keySha256, startGateway } from './serve_process.mjs';
+import { configHead, startGateway } from './serve_process.mjs';
 
 export const gatewayKey = 'sk-gammainfra-gemini-sdk-test-0001';
 
@@ -17,18 +17,7 @@ export function startGeminiGateway({ models = ['gemini-2.5-flash', 'gemini-3.5-f
       '    prices: {input: "0.30", cached_input: "0.03", output: "2.50"}',
     ].join('\n')).join('\n');
     const yaml = [
-      'catalog: false',
-      'server:',
-      '  host: 127.0.0.1',
-      '  port: 0',
-      'logging:',
-      '  access_log: false',
-      'auth:',
-      '  keys:',
-      '    - id: sdk',
-      `      sha256: ${keySha256(gatewayKey)}`,
-      'endpoints:',
-      endpoints,
+      configHead(gatewayKey) + endpoints,
       'routing:',
       '  default_task: chat',
       '  chains:',

@@ -12,6 +12,23 @@ export function keySha256(key) {
   return crypto.createHash('sha256').update(key).digest('hex');
 }
 
+// The config every launcher starts with: loopback port 0, no access log, one gateway key
+// (stored as its SHA-256); the caller appends its endpoint list and routing.
+export function configHead(apiKey) {
+  return `catalog: false
+server:
+  host: 127.0.0.1
+  port: 0
+logging:
+  access_log: false
+auth:
+  keys:
+    - id: sdk
+      sha256: ${keySha256(apiKey)}
+endpoints:
+`;
+}
+
 // `configYaml(mockUrl)` returns the whole config; `env` carries the upstream credentials.
 export async function startGateway({ name, apiKey, configYaml, env = {}, timeoutMs = 15000 }) {
   const mock = await startMock();
