@@ -206,12 +206,11 @@ void gateway_handler::record_router_metrics(const route::execution_result& res) 
 }
 
 boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
-  auto opts = server::parse_gateway_headers(call.headers);  // validated by the server already
-  route::plan_options po;
-  if (opts) po = route_plan_options(*opts);
+  // X-GammaInfra-* headers were parsed and validated once, by the server.
+  route::plan_options po = route_plan_options(call.options);
   // BYOK (issue 10 §5): the caller's per-request provider keys; stored keys join after
   // admission. They replace the gateway's key for their provider's endpoints.
-  if (opts) call.ctx.byok = std::move(opts->byok);
+  call.ctx.byok = std::move(call.options.byok);
 
   request_state st{*cfg_, call, clock_, router_version_, {}, "chatcmpl-" + call.ctx.request_id,
                    core::unix_seconds(clock_.system_now())};

@@ -15,6 +15,7 @@
 #include "core/http_types.h"
 #include "core/request_context.h"
 #include "core/result.h"
+#include "server/request_headers.h"
 
 namespace gi::server {
 
@@ -41,8 +42,10 @@ class response_writer {
 struct chat_call {
   core::request_context& ctx;
   core::chat_request request;
-  const core::header_list& headers;  // incoming request headers (for X-GammaInfra-*)
+  const core::header_list& headers;  // incoming request headers
   response_writer& writer;
+  gateway_options options;  // X-GammaInfra-* request headers, parsed and validated once
+
 };
 
 class chat_handler {

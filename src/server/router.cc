@@ -326,7 +326,7 @@ asio::awaitable<void> request_router::chat(incoming_request& req, core::request_
                     : std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                           deps_.config->server.request_timeout);
   ctx.deadline = ctx.received_at + budget;
-  chat_call call{ctx, std::move(decoded).value(), req.headers, w};
+  chat_call call{ctx, std::move(decoded).value(), req.headers, w, std::move(*opts)};
   co_await deps_.handler->handle(call);
 }
 
