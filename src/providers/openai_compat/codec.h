@@ -3,6 +3,8 @@
 // parameterised by a `dialect` table. Instances are immutable and thread-safe; the registry
 // owns one per dialect.
 
+#include <optional>
+
 #include "providers/adapter.h"
 #include "providers/openai_compat/dialect.h"
 
@@ -36,8 +38,14 @@ class codec final : public adapter {
 core::result<core::upstream_request> encode_request(const dialect& d,
                                                     const core::chat_request& req,
                                                     const target& tgt);
+// `fast_path = false` forces the general Boost.JSON path (the golden tests decode every
+// case both ways and require identical responses).
 core::result<core::chat_response> decode_response(const dialect& d, const target& tgt,
-                                                  std::string_view body);
+                                                  std::string_view body, bool fast_path = true);
+// The simdjson fast path alone: nullopt when `body` is not the common answer shape (the
+// general path decodes those). Writes no side-store state. Exposed for the goldens, which
+// check which cases it takes.
+std::optional<core::chat_response> decode_response_fast(const target& tgt, std::string_view body);
 // `fast_path = false` forces every chunk through the general Boost.JSON path (the golden
 // tests compare both paths on every stream case).
 std::unique_ptr<stream_decoder> new_stream_decoder(const dialect& d, const target& tgt,

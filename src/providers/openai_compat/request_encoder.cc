@@ -2,16 +2,24 @@
 // (dialects.cc has the per-field decisions). Nothing is dropped silently: a dropped field is
 // reported as "field:dropped" in target.warnings; a field that cannot be expressed fails the
 // encode with an invalid_request error whose `param` names it.
+//
+// The body is written directly into one reserved std::string (core/json_out.h): building a
+// Boost.JSON tree and serialising it was ~24 k instructions of a 1 KB request's gateway CPU
+// (bench/micro/callgrind-e2e.sh). Fields are written in the order the tree encoder inserted
+// them; the JSON subtrees the canonical request keeps (schemas, raw tools, pass-through) are
+// written by json_out::append_value.
 
 #include <algorithm>
+#include <array>
 #include <optional>
-#include <set>
 #include <string>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/json_out.h"
 #include "providers/openai_compat/codec.h"
 #include "providers/tool_ids.h"
 #include "providers/tool_state_store.h"
@@ -19,6 +27,7 @@
 namespace gi::providers::openai_compat {
 
 namespace json = boost::json;
+namespace jo = core::json_out;
 
 bool deepseek_thinking(const core::chat_request& req, std::string_view model) {
   if (const json::value* th = req.passthrough.if_contains("thinking")) {
@@ -54,6 +63,50 @@ std::string_view role_name(core::role r) {
   return "user";
 }
 
+// "messages[i]" + suffix, or "messages[i]" + suffix + "[k]" + tail (error / warning paths:
+// built only when one is reported).
+std::string msg_path(std::size_t i, std::string_view suffix = {}) {
+  std::string s = "messages[";
+  s += std::to_string(i);
+  s += ']';
+  s += suffix;
+  return s;
+}
+std::string msg_path(std::size_t i, std::string_view suffix, std::size_t k,
+                     std::string_view tail = {}) {
+  std::string s = msg_path(i, suffix);
+  s += '[';
+  s += std::to_string(k);
+  s += ']';
+  s += tail;
+  return s;
+}
+
+// Keys the encoder itself writes on a message object; a message `extra` entry with one of
+// these names is not written a second time (the decoder never puts them there).
+constexpr std::array<std::string_view, 7> message_keys{
+    "role", "content", "name", "refusal", "tool_calls", "tool_call_id", "reasoning_content"};
+
+// A rough upper estimate of the body size, so the body is allocated once for typical requests.
+std::size_t size_hint(const core::chat_request& r) {
+  std::size_t n = 256 + r.model.size() + r.tools.size() * 384;
+  for (const core::message& m : r.messages) {
+    n += 48 + m.tool_call_id.size();
+    if (const auto* s = std::get_if<std::string>(&m.content)) {
+      n += s->size();
+    } else if (const auto* parts = std::get_if<std::vector<core::content_part>>(&m.content)) {
+      for (const auto& p : *parts) {
+        if (const auto* t = std::get_if<core::text_part>(&p)) n += t->text.size() + 32;
+        else if (const auto* img = std::get_if<core::image_part>(&p)) n += img->url.size() + 64;
+        else n += 256;
+      }
+    }
+    for (const core::tool_call& tc : m.tool_calls)
+      n += 64 + tc.id.size() + tc.name.size() + tc.arguments.size();
+  }
+  return n + n / 8;  // escapes
+}
+
 class encoder {
  public:
   encoder(const dialect& d, const core::chat_request& r, const target& t)
@@ -83,9 +136,26 @@ class encoder {
                                  std::string(param), "unsupported_parameter");
   }
 
+  // `,"name":` for a top-level field (the body always opens with "model", so every later
+  // field takes a comma). `name` is a literal or a dialect table name: no escaping needed.
+  void field(std::string_view name) {
+    if (top_count_ < top_keys_.size()) top_keys_[top_count_++] = name;
+    out_.append(",\"");
+    out_.append(name);
+    out_.append("\":");
+  }
+  bool written(std::string_view name) const {
+    return std::find(top_keys_.begin(), top_keys_.begin() + static_cast<std::ptrdiff_t>(top_count_),
+                     name) != top_keys_.begin() + static_cast<std::ptrdiff_t>(top_count_);
+  }
+  void str_field(std::string_view name, std::string_view v) {
+    field(name);
+    jo::append_string(out_, v);
+  }
+
   void messages();
-  std::optional<json::value> content(const core::message& m, std::size_t i);
-  void reasoning_echo(const core::message& m, std::size_t i, json::object& o);
+  bool content(const core::message& m, std::size_t i);
+  void reasoning_echo(const core::message& m, std::size_t i);
   void sampling();
   void tools();
   void response_format();
@@ -97,7 +167,9 @@ class encoder {
   const dialect& d_;
   const core::chat_request& r_;
   const target& t_;
-  json::object body_;
+  std::string out_;
+  std::array<std::string_view, 40> top_keys_{};  // top-level keys written so far
+  std::size_t top_count_ = 0;
   std::vector<std::string> warnings_;
   std::optional<core::error> err_;
   tool_ids::alnum9_mapper ids_;
@@ -109,13 +181,17 @@ core::result<core::upstream_request> encoder::run() {
   thinking_ = d_.rules == model_rules::deepseek && deepseek_thinking(r_, t_.model);
   xai_reasoning_ = d_.rules == model_rules::xai && xai_reasoning_model(t_.model);
 
-  body_["model"] = t_.model;
+  out_.reserve(size_hint(r_));
+  out_.append("{\"model\":");
+  top_keys_[top_count_++] = "model";
+  jo::append_string(out_, t_.model);
   messages();
   if (!err_) sampling();
   if (!err_) tools();
   if (!err_) response_format();
   if (!err_) passthrough();
   if (err_) return std::move(*err_);
+  out_.push_back('}');
 
   core::upstream_request out;
   out.method = "POST";
@@ -123,21 +199,26 @@ core::result<core::upstream_request> encoder::run() {
   out.stream = r_.stream;
   out.headers.emplace_back("content-type", "application/json");
   out.headers.emplace_back("accept", r_.stream ? "text/event-stream" : "application/json");
-  out.body = json::serialize(body_);
+  out.body = std::move(out_);
   if (t_.warnings != nullptr)
     t_.warnings->insert(t_.warnings->end(), warnings_.begin(), warnings_.end());
   return out;
 }
 
-std::optional<json::value> encoder::content(const core::message& m, std::size_t i) {
-  const std::string at = "messages[" + std::to_string(i) + "].content";
+// Writes the message's `content` value; false (with err_ set) when a part is rejected.
+bool encoder::content(const core::message& m, std::size_t i) {
   if (std::holds_alternative<std::monostate>(m.content)) {
     // §5.2: Mistral rejects a null assistant content without tool_calls; send "".
     if (d_.mistral_messages && m.role == core::role::assistant && m.tool_calls.empty())
-      return json::value(json::string());
-    return json::value(nullptr);
+      out_.append("\"\"");
+    else
+      out_.append("null");
+    return true;
   }
-  if (const auto* s = std::get_if<std::string>(&m.content)) return json::value(*s);
+  if (const auto* s = std::get_if<std::string>(&m.content)) {
+    jo::append_string(out_, *s);
+    return true;
+  }
   const auto& parts = std::get<std::vector<core::content_part>>(m.content);
 
   // Off OpenAI, an all-text array becomes one string (§2.3: join with "\n"); refusal parts
@@ -147,69 +228,87 @@ std::optional<json::value> encoder::content(const core::message& m, std::size_t 
            std::holds_alternative<core::refusal_part>(p);
   });
   if (!d_.full_openai && all_text) {
-    std::string joined;
+    out_.push_back('"');
     for (std::size_t k = 0; k < parts.size(); ++k) {
-      if (k > 0) joined += "\n";
-      if (const auto* t = std::get_if<core::text_part>(&parts[k])) joined += t->text;
-      else joined += std::get<core::refusal_part>(parts[k]).refusal;
+      if (k > 0) out_.append("\\n");
+      if (const auto* t = std::get_if<core::text_part>(&parts[k])) jo::append_escaped(out_, t->text);
+      else jo::append_escaped(out_, std::get<core::refusal_part>(parts[k]).refusal);
     }
-    return json::value(joined);
+    out_.push_back('"');
+    return true;
   }
 
-  json::array arr;
+  auto part_path = [&](std::size_t k) {
+    return msg_path(i, ".content", k);
+  };
+  out_.push_back('[');
   for (std::size_t k = 0; k < parts.size(); ++k) {
-    const std::string pat = at + "[" + std::to_string(k) + "]";
-    json::object po;
+    if (k > 0) out_.push_back(',');
     if (const auto* t = std::get_if<core::text_part>(&parts[k])) {
-      po["type"] = "text";
-      po["text"] = t->text;
+      out_.append("{\"type\":\"text\",\"text\":");
+      jo::append_string(out_, t->text);
     } else if (const auto* img = std::get_if<core::image_part>(&parts[k])) {
-      if (!apply(d_.images, pat, "image input")) return std::nullopt;
-      po["type"] = "image_url";
-      json::object iu{{"url", img->url}};
-      if (!img->detail.empty()) iu["detail"] = img->detail;
-      po["image_url"] = std::move(iu);
+      if (d_.images != field_policy::pass && !apply(d_.images, part_path(k), "image input"))
+        return false;
+      out_.append("{\"type\":\"image_url\",\"image_url\":{\"url\":");
+      jo::append_string(out_, img->url);
+      if (!img->detail.empty()) {
+        out_.append(",\"detail\":");
+        jo::append_string(out_, img->detail);
+      }
+      out_.push_back('}');
     } else if (const auto* au = std::get_if<core::audio_part>(&parts[k])) {
-      if (!apply(d_.audio_parts, pat, "audio input")) return std::nullopt;
-      po["type"] = "input_audio";
-      po["input_audio"] = json::object{{"data", au->data}, {"format", au->format}};
+      if (d_.audio_parts != field_policy::pass &&
+          !apply(d_.audio_parts, part_path(k), "audio input"))
+        return false;
+      out_.append("{\"type\":\"input_audio\",\"input_audio\":{\"data\":");
+      jo::append_string(out_, au->data);
+      out_.append(",\"format\":");
+      jo::append_string(out_, au->format);
+      out_.push_back('}');
     } else if (const auto* f = std::get_if<core::file_part>(&parts[k])) {
       if (!d_.full_openai) {
-        fail(pat, "file input");
-        return std::nullopt;
+        fail(part_path(k), "file input");
+        return false;
       }
-      json::object fo;
-      if (!f->file_data.empty()) fo["file_data"] = f->file_data;
-      if (!f->file_id.empty()) fo["file_id"] = f->file_id;
-      if (!f->filename.empty()) fo["filename"] = f->filename;
-      po["type"] = "file";
-      po["file"] = std::move(fo);
+      out_.append("{\"type\":\"file\",\"file\":{");
+      bool first = true;
+      if (!f->file_data.empty()) {
+        jo::append_key(out_, first, "file_data");
+        jo::append_string(out_, f->file_data);
+      }
+      if (!f->file_id.empty()) {
+        jo::append_key(out_, first, "file_id");
+        jo::append_string(out_, f->file_id);
+      }
+      if (!f->filename.empty()) {
+        jo::append_key(out_, first, "filename");
+        jo::append_string(out_, f->filename);
+      }
+      out_.push_back('}');
     } else {
       const auto& rf = std::get<core::refusal_part>(parts[k]);
-      if (d_.full_openai) {
-        po["type"] = "refusal";
-        po["refusal"] = rf.refusal;
-      } else {
-        po["type"] = "text";
-        po["text"] = rf.refusal;
-      }
+      out_.append(d_.full_openai ? "{\"type\":\"refusal\",\"refusal\":"
+                                 : "{\"type\":\"text\",\"text\":");
+      jo::append_string(out_, rf.refusal);
     }
-    arr.push_back(std::move(po));
+    out_.push_back('}');
   }
-  return json::value(std::move(arr));
+  out_.push_back(']');
+  return true;
 }
 
-void encoder::reasoning_echo(const core::message& m, std::size_t i, json::object& o) {
-  const std::string at = "messages[" + std::to_string(i) + "].reasoning_content";
+void encoder::reasoning_echo(const core::message& m, std::size_t i) {
   if (d_.echo != reasoning_echo::deepseek) {
-    if (m.reasoning_content) warn(at);
+    if (m.reasoning_content) warn(msg_path(i, ".reasoning_content"));
     return;
   }
   // §7.2: thinking models need reasoning_content echoed on assistant turns that made tool
   // calls; it is ignored (V3.2+) or a 400 (R1 era) elsewhere, so strip it there.
   if (!thinking_ || m.role != core::role::assistant || m.tool_calls.empty()) return;
+  out_.append(",\"reasoning_content\":");
   if (m.reasoning_content) {
-    o["reasoning_content"] = *m.reasoning_content;  // the client carried it itself
+    jo::append_string(out_, *m.reasoning_content);  // the client carried it itself
     return;
   }
   if (t_.tool_state != nullptr) {
@@ -217,21 +316,24 @@ void encoder::reasoning_echo(const core::message& m, std::size_t i, json::object
       auto st = t_.tool_state->get(tc.id, t_.now);
       if (st && st->provider == core::provider_kind::deepseek &&
           st->type == tool_state_type::reasoning_content) {
-        o["reasoning_content"] = st->data;
+        jo::append_string(out_, st->data);
         return;
       }
     }
   }
   // §11.4: nothing stored (other replica, expired, or the turn came from another provider).
   // Send "" rather than omit the field (omitting is a documented 400). [unsure in §14]
-  o["reasoning_content"] = "";
-  warn(at, "missing");
+  out_.append("\"\"");
+  warn(msg_path(i, ".reasoning_content"), "missing");
 }
 
 void encoder::messages() {
-  json::array out;
-  // Mistral tool messages carry the function name of the call they answer (§5.2).
-  std::unordered_map<std::string, std::string> call_names;
+  field("messages");
+  out_.push_back('[');
+  bool first_message = true;
+  // Mistral tool messages carry the function name of the call they answer (§5.2): the
+  // (upstream id, name) of every call so far; the latest entry for an id wins.
+  std::vector<std::pair<std::string_view, std::string_view>> call_names;
 
   // DeepSeek json_schema emulation: the schema goes into a leading system instruction.
   if (!d_.json_schema_native &&
@@ -239,104 +341,144 @@ void encoder::messages() {
     std::string text = "Respond only with a JSON object that conforms to this JSON Schema";
     if (!r_.response_format.name.empty()) text += " (\"" + r_.response_format.name + "\")";
     text += ": ";
+    // Cold path: keeps Boost.JSON's spelling of the schema text the model reads.
     text += r_.response_format.schema ? json::serialize(*r_.response_format.schema) : "{}";
-    out.push_back(json::object{{"role", "system"}, {"content", text}});
+    out_.append("{\"role\":\"system\",\"content\":");
+    jo::append_string(out_, text);
+    out_.push_back('}');
+    first_message = false;
   }
 
   for (std::size_t i = 0; i < r_.messages.size() && !err_; ++i) {
     const core::message& m = r_.messages[i];
-    const std::string at = "messages[" + std::to_string(i) + "]";
-    json::object o;
+    if (!first_message) out_.push_back(',');
+    first_message = false;
+    out_.append("{\"role\":");
     switch (m.role) {
       case core::role::developer:
-        o["role"] = d_.full_openai ? "developer" : "system";
+        out_.append(d_.full_openai ? "\"developer\"" : "\"system\"");
         break;
       case core::role::function:
         if (!d_.full_openai) {
-          fail(at + ".role", "the legacy 'function' role");
+          fail(msg_path(i, ".role"), "the legacy 'function' role");
           return;
         }
-        o["role"] = "function";
+        out_.append("\"function\"");
         break;
       case core::role::system:
       case core::role::user:
       case core::role::assistant:
       case core::role::tool:
-        o["role"] = role_name(m.role);
+        out_.push_back('"');
+        out_.append(role_name(m.role));
+        out_.push_back('"');
         break;
     }
-    auto c = content(m, i);
-    if (!c) return;
-    o["content"] = std::move(*c);
+    out_.append(",\"content\":");
+    if (!content(m, i)) return;
     if (m.name) {
-      if (d_.full_openai) o["name"] = *m.name;
-      else if (!apply(d_.message_name, "messages[].name", "messages[].name")) return;
+      if (d_.full_openai) {
+        out_.append(",\"name\":");
+        jo::append_string(out_, *m.name);
+      } else if (!apply(d_.message_name, "messages[].name", "messages[].name")) {
+        return;
+      }
     }
     if (m.refusal) {
-      if (d_.full_openai) o["refusal"] = *m.refusal;
-      else warn(at + ".refusal");
+      if (d_.full_openai) {
+        out_.append(",\"refusal\":");
+        jo::append_string(out_, *m.refusal);
+      } else {
+        warn(msg_path(i, ".refusal"));
+      }
     }
     if (!m.tool_calls.empty()) {
-      json::array calls;
+      out_.append(",\"tool_calls\":[");
       for (std::size_t k = 0; k < m.tool_calls.size(); ++k) {
         const core::tool_call& tc = m.tool_calls[k];
         if (tc.type != "function" && !d_.full_openai) {
-          fail(at + ".tool_calls[" + std::to_string(k) + "].type", "a custom tool call");
+          fail(msg_path(i, ".tool_calls", k, ".type"), "a custom tool call");
           return;
         }
         const std::string& id = tool_id(tc.id);
-        call_names[id] = tc.name;
-        calls.push_back(json::object{
-            {"id", id},
-            {"type", tc.type},
-            {"function", json::object{{"name", tc.name}, {"arguments", tc.arguments}}}});
+        if (d_.mistral_messages) call_names.emplace_back(id, tc.name);
+        if (k > 0) out_.push_back(',');
+        out_.append("{\"id\":");
+        jo::append_string(out_, id);
+        out_.append(",\"type\":");
+        jo::append_string(out_, tc.type);
+        out_.append(",\"function\":{\"name\":");
+        jo::append_string(out_, tc.name);
+        out_.append(",\"arguments\":");
+        jo::append_string(out_, tc.arguments);
+        out_.append("}}");
       }
-      o["tool_calls"] = std::move(calls);
+      out_.push_back(']');
     }
     if (m.role == core::role::tool) {
       const std::string& id = tool_id(m.tool_call_id);
-      o["tool_call_id"] = id;
+      out_.append(",\"tool_call_id\":");
+      jo::append_string(out_, id);
       if (d_.mistral_messages) {
-        auto it = call_names.find(id);
-        if (it == call_names.end()) {
+        auto it = std::find_if(call_names.rbegin(), call_names.rend(),
+                               [&](const auto& e) { return e.first == id; });
+        if (it == call_names.rend()) {
           // §11.3: Mistral would reject it anyway, with a less clear error.
           err_ = core::invalid_request(
               "tool_call_id '" + m.tool_call_id + "' does not match any earlier tool call",
-              at + ".tool_call_id");
+              msg_path(i, ".tool_call_id"));
           return;
         }
-        o["name"] = it->second;
+        out_.append(",\"name\":");
+        jo::append_string(out_, it->second);
       }
     }
-    reasoning_echo(m, i, o);
+    reasoning_echo(m, i);
     for (const auto& kv : m.extra) {
       if (d_.full_openai) {
-        o[kv.key()] = kv.value();
+        if (std::find(message_keys.begin(), message_keys.end(), kv.key()) != message_keys.end())
+          continue;
+        out_.push_back(',');
+        jo::append_string(out_, kv.key());
+        out_.push_back(':');
+        jo::append_value(out_, kv.value());
       } else if (kv.key() == "function_call") {
-        fail(at + ".function_call", "the legacy function_call message field");
+        fail(msg_path(i, ".function_call"), "the legacy function_call message field");
         return;
       } else {
-        warn(at + "." + std::string(kv.key()));
+        std::string at = msg_path(i, ".");
+        at += kv.key();
+        warn(at);
       }
     }
-    out.push_back(std::move(o));
+    out_.push_back('}');
   }
-  body_["messages"] = std::move(out);
+  out_.push_back(']');
 }
 
 void encoder::sampling() {
   if (r_.max_completion_tokens) {
-    body_[d_.max_tokens == max_tokens_name::max_tokens ? "max_tokens" : "max_completion_tokens"] =
-        *r_.max_completion_tokens;
+    field(d_.max_tokens == max_tokens_name::max_tokens ? "max_tokens" : "max_completion_tokens");
+    jo::append_int(out_, *r_.max_completion_tokens);
   }
-  if (r_.temperature) body_["temperature"] = *r_.temperature;
-  if (r_.top_p) body_["top_p"] = *r_.top_p;
+  if (r_.temperature) {
+    field("temperature");
+    jo::append_double(out_, *r_.temperature);
+  }
+  if (r_.top_p) {
+    field("top_p");
+    jo::append_double(out_, *r_.top_p);
+  }
   if (r_.n) {
     if (*r_.n > 1) {
       if (!apply(d_.n_above_1, "n", "n > 1")) return;
-      if (d_.n_above_1 == field_policy::pass) body_["n"] = *r_.n;
+      if (d_.n_above_1 == field_policy::pass) {
+        field("n");
+        jo::append_int(out_, *r_.n);
+      }
     } else if (d_.n_above_1 == field_policy::pass) {
-      body_["n"] = *r_.n;  // n = 1 elsewhere is the default: omitting it changes nothing
+      field("n");  // n = 1 elsewhere is the default: omitting it changes nothing
+      jo::append_int(out_, *r_.n);
     }
   }
   if (!r_.stop.empty()) {
@@ -347,25 +489,37 @@ void encoder::sampling() {
                        " stop sequences");
       return;
     } else if (r_.stop_was_string && r_.stop.size() == 1) {
-      body_["stop"] = r_.stop.front();
+      str_field("stop", r_.stop.front());
     } else {
-      json::array a;
-      for (const auto& s : r_.stop) a.emplace_back(s);
-      body_["stop"] = std::move(a);
+      field("stop");
+      out_.push_back('[');
+      for (std::size_t k = 0; k < r_.stop.size(); ++k) {
+        if (k > 0) out_.push_back(',');
+        jo::append_string(out_, r_.stop[k]);
+      }
+      out_.push_back(']');
     }
   }
-  if (r_.seed && apply(d_.seed, "seed", "seed") && d_.seed == field_policy::pass)
-    body_[d_.seed_name] = *r_.seed;
+  if (r_.seed && apply(d_.seed, "seed", "seed") && d_.seed == field_policy::pass) {
+    field(d_.seed_name);
+    jo::append_int(out_, *r_.seed);
+  }
   if (err_) return;
   for (auto [name, v] : {std::pair{"frequency_penalty", r_.frequency_penalty},
                          std::pair{"presence_penalty", r_.presence_penalty}}) {
     if (!v) continue;
-    if (xai_reasoning_) warn(name, "unsupported_by_model");
-    else body_[name] = *v;
+    if (xai_reasoning_) {
+      warn(name, "unsupported_by_model");
+    } else {
+      field(name);
+      jo::append_double(out_, *v);
+    }
   }
   if (r_.logit_bias && apply(d_.logit_bias, "logit_bias", "logit_bias") &&
-      d_.logit_bias == field_policy::pass)
-    body_["logit_bias"] = *r_.logit_bias;
+      d_.logit_bias == field_policy::pass) {
+    field("logit_bias");
+    jo::append_object(out_, *r_.logit_bias);
+  }
   if (err_) return;
   for (const char* name : {"logprobs", "top_logprobs"}) {
     const bool present = std::string_view(name) == "logprobs" ? r_.logprobs.has_value()
@@ -375,77 +529,108 @@ void encoder::sampling() {
     field_policy p = thinking_ ? field_policy::reject : d_.logprobs;
     if (!apply(p, name, std::string(name) + (thinking_ ? " in thinking mode" : ""))) return;
     if (p != field_policy::pass) continue;
-    if (r_.logprobs && std::string_view(name) == "logprobs") body_["logprobs"] = *r_.logprobs;
-    if (r_.top_logprobs && std::string_view(name) == "top_logprobs")
-      body_["top_logprobs"] = *r_.top_logprobs;
+    field(name);
+    if (std::string_view(name) == "logprobs") jo::append_bool(out_, *r_.logprobs);
+    else jo::append_int(out_, *r_.top_logprobs);
   }
-  if (r_.reasoning_effort) body_["reasoning_effort"] = *r_.reasoning_effort;
+  if (r_.reasoning_effort) str_field("reasoning_effort", *r_.reasoning_effort);
 
   // Bookkeeping / OpenAI-only tuning fields: pass to OpenAI, drop+warn elsewhere (§10.1).
-  auto openai_only = [&](const char* name, const auto& v) {
+  auto openai_only = [&](const char* name, const std::optional<std::string>& v) {
     if (!v) return;
-    if (d_.full_openai) body_[name] = *v;
+    if (d_.full_openai) str_field(name, *v);
     else warn(name);
   };
   openai_only("verbosity", r_.verbosity);
   openai_only("service_tier", r_.service_tier);
   openai_only("safety_identifier", r_.safety_identifier);
   openai_only("prompt_cache_key", r_.prompt_cache_key);
-  openai_only("metadata", r_.metadata);
+  if (r_.metadata) {
+    if (d_.full_openai) {
+      field("metadata");
+      jo::append_object(out_, *r_.metadata);
+    } else {
+      warn("metadata");
+    }
+  }
   if (r_.user && apply(d_.user, "user", "user") && d_.user == field_policy::pass)
-    body_["user"] = *r_.user;
+    str_field("user", *r_.user);
   if (err_) return;
 
   if (r_.stream) {
-    body_["stream"] = true;
-    json::object so;
+    field("stream");
+    out_.append("true");
     // §10.3: always ask for usage upstream (billing); the client sees it only if it asked.
     const bool usage = t_.request_stream_usage || r_.wants_stream_usage();
-    if (d_.stream_usage_option && usage) so["include_usage"] = true;
+    const bool include_usage = d_.stream_usage_option && usage;
+    std::optional<bool> obfuscation;
     if (r_.stream_options && r_.stream_options->include_obfuscation) {
-      if (d_.full_openai) so["include_obfuscation"] = *r_.stream_options->include_obfuscation;
+      if (d_.full_openai) obfuscation = *r_.stream_options->include_obfuscation;
       else warn("stream_options.include_obfuscation");
     }
-    if (!so.empty()) body_["stream_options"] = std::move(so);
+    if (include_usage || obfuscation) {
+      field("stream_options");
+      bool first = true;
+      out_.push_back('{');
+      if (include_usage) {
+        jo::append_key(out_, first, "include_usage");
+        out_.append("true");
+      }
+      if (obfuscation) {
+        jo::append_key(out_, first, "include_obfuscation");
+        jo::append_bool(out_, *obfuscation);
+      }
+      out_.push_back('}');
+    }
   }
 }
 
 void encoder::tools() {
   if (!r_.tools.empty()) {
-    json::array arr;
+    field("tools");
+    out_.push_back('[');
     for (std::size_t i = 0; i < r_.tools.size(); ++i) {
       const core::tool& t = r_.tools[i];
+      if (i > 0) out_.push_back(',');
       if (d_.full_openai && t.raw.is_object()) {
-        arr.push_back(t.raw);
+        jo::append_value(out_, t.raw);
         continue;
       }
       if (t.type != "function") {
         fail("tools[" + std::to_string(i) + "].type", "tool type '" + t.type + "'");
         return;
       }
-      json::object f{{"name", t.function.name}};
-      if (t.function.description) f["description"] = *t.function.description;
+      out_.append("{\"type\":\"function\",\"function\":{\"name\":");
+      jo::append_string(out_, t.function.name);
+      if (t.function.description) {
+        out_.append(",\"description\":");
+        jo::append_string(out_, *t.function.description);
+      }
       // §2.4: absent parameters means "no arguments"; upstreams want the explicit schema.
-      f["parameters"] = t.function.parameters
-                            ? *t.function.parameters
-                            : json::value(json::object{{"type", "object"},
-                                                       {"properties", json::object{}}});
-      if (t.function.strict) f["strict"] = *t.function.strict;
-      arr.push_back(json::object{{"type", "function"}, {"function", std::move(f)}});
+      out_.append(",\"parameters\":");
+      if (t.function.parameters) jo::append_value(out_, *t.function.parameters);
+      else out_.append("{\"type\":\"object\",\"properties\":{}}");
+      if (t.function.strict) {
+        out_.append(",\"strict\":");
+        jo::append_bool(out_, *t.function.strict);
+      }
+      out_.append("}}");
     }
-    body_["tools"] = std::move(arr);
+    out_.push_back(']');
   }
   const core::tool_choice& tc = r_.tool_choice;
   switch (tc.mode) {
     case core::tool_choice_mode::unset: break;
-    case core::tool_choice_mode::none: body_["tool_choice"] = "none"; break;
-    case core::tool_choice_mode::auto_: body_["tool_choice"] = "auto"; break;
+    case core::tool_choice_mode::none: str_field("tool_choice", "none"); break;
+    case core::tool_choice_mode::auto_: str_field("tool_choice", "auto"); break;
     case core::tool_choice_mode::required:
-      body_["tool_choice"] = d_.tool_choice_required_as_any ? "any" : "required";
+      str_field("tool_choice", d_.tool_choice_required_as_any ? "any" : "required");
       break;
     case core::tool_choice_mode::function:
-      body_["tool_choice"] = json::object{{"type", "function"},
-                                          {"function", json::object{{"name", tc.name}}}};
+      field("tool_choice");
+      out_.append("{\"type\":\"function\",\"function\":{\"name\":");
+      jo::append_string(out_, tc.name);
+      out_.append("}}");
       break;
     case core::tool_choice_mode::allowed_tools:
     case core::tool_choice_mode::custom:
@@ -455,17 +640,22 @@ void encoder::tools() {
                                 : "tool_choice of type 'allowed_tools'");
         return;
       }
-      body_["tool_choice"] = tc.raw;
+      field("tool_choice");
+      jo::append_value(out_, tc.raw);
       break;
   }
   if (r_.parallel_tool_calls) {
     if (*r_.parallel_tool_calls) {
       // true is every dialect's default; only OpenAI-shaped dialects that take it get it.
-      if (d_.parallel_tool_calls_false == field_policy::pass) body_["parallel_tool_calls"] = true;
+      if (d_.parallel_tool_calls_false == field_policy::pass) {
+        field("parallel_tool_calls");
+        out_.append("true");
+      }
     } else if (apply(d_.parallel_tool_calls_false, "parallel_tool_calls",
                      "parallel_tool_calls=false") &&
                d_.parallel_tool_calls_false == field_policy::pass) {
-      body_["parallel_tool_calls"] = false;
+      field("parallel_tool_calls");
+      out_.append("false");
     }
   }
 }
@@ -475,25 +665,38 @@ void encoder::response_format() {
   switch (rf.type) {
     case core::response_format_type::unset: return;
     case core::response_format_type::text:
-      body_["response_format"] = json::object{{"type", "text"}};
+      field("response_format");
+      out_.append("{\"type\":\"text\"}");
       return;
     case core::response_format_type::json_object:
-      body_["response_format"] = json::object{{"type", "json_object"}};
+      field("response_format");
+      out_.append("{\"type\":\"json_object\"}");
       return;
     case core::response_format_type::json_schema:
       break;
   }
+  field("response_format");
   if (!d_.json_schema_native) {
     // §7.3: degrade to json_object plus the instruction added in messages().
-    body_["response_format"] = json::object{{"type", "json_object"}};
+    out_.append("{\"type\":\"json_object\"}");
     warn("response_format.json_schema", "emulated_with_json_object");
     return;
   }
-  json::object js{{"name", rf.name}};
-  if (rf.description) js["description"] = *rf.description;
-  if (rf.schema) js["schema"] = *rf.schema;
-  if (rf.strict) js["strict"] = *rf.strict;
-  body_["response_format"] = json::object{{"type", "json_schema"}, {"json_schema", std::move(js)}};
+  out_.append("{\"type\":\"json_schema\",\"json_schema\":{\"name\":");
+  jo::append_string(out_, rf.name);
+  if (rf.description) {
+    out_.append(",\"description\":");
+    jo::append_string(out_, *rf.description);
+  }
+  if (rf.schema) {
+    out_.append(",\"schema\":");
+    jo::append_value(out_, *rf.schema);
+  }
+  if (rf.strict) {
+    out_.append(",\"strict\":");
+    jo::append_bool(out_, *rf.strict);
+  }
+  out_.append("}}");
 }
 
 void encoder::passthrough() {
@@ -502,7 +705,13 @@ void encoder::passthrough() {
     if (d_.full_openai ||
         std::find(d_.extra_fields.begin(), d_.extra_fields.end(), k) != d_.extra_fields.end() ||
         (k == "prediction" && d_.prediction)) {
-      body_[k] = kv.value();
+      // The decoder keeps only fields it does not model here; should a caller put a modelled
+      // one in anyway, the typed value already written wins (no duplicate key on the wire).
+      if (written(k)) continue;
+      out_.push_back(',');
+      jo::append_string(out_, k);
+      out_.push_back(':');
+      jo::append_value(out_, kv.value());
       continue;
     }
     if (k == "audio") {

@@ -4,7 +4,9 @@
 // `x_groq.usage`) and emitted once before the end, and mid-stream errors (`{"error":…}`,
 // Groq `x_groq.error`) turned into stream_error events.
 
+#include <array>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -15,6 +17,7 @@
 
 #include "providers/openai_compat/codec.h"
 #include "providers/openai_compat/wire.h"
+#include "providers/openai_compat/wire_simd.h"
 #include "providers/tool_state_store.h"
 
 namespace gi::providers::openai_compat {
@@ -79,11 +82,11 @@ void decoder::feed(const framed_event& ev, std::vector<core::stream_event>& out)
     out.emplace_back(core::stream_end{});
     return;
   }
+  if (fast_path_ && fast_chunk(ev.data, out)) return;
   // Each chunk's tree is dropped after this call (strings are copied out), so it lives in a
   // stack-seeded arena: per-chunk cost stays flat and allocation-free for typical chunks.
   unsigned char arena[4096];
   json::monotonic_resource mr(arena, sizeof arena);
-  if (fast_path_ && fast_chunk(ev.data, out)) return;
   boost::system::error_code ec;
   json::value v = json::parse(ev.data, ec, &mr);
   if (ec || !v.is_object()) {
@@ -101,73 +104,175 @@ void decoder::feed(const framed_event& ev, std::vector<core::stream_event>& out)
   chunk(o, out);
 }
 
-// Fast path for the common chunk shape (text / reasoning / string-argument tool-call deltas,
-// finish_reason), on simdjson's DOM: building a Boost.JSON tree per chunk was ~40% of a
-// streamed request's gateway CPU (callgrind, bench/micro/callgrind-e2e.sh). It mirrors
-// chunk()/choice() exactly for that subset. Anything else — usage, x_groq, errors, Mistral
-// content arrays, non-string arguments, non-integer indexes, invalid JSON — returns false
-// before touching any state, and the general Boost.JSON path below handles the chunk.
+// Fast path for the common chunk shape (text / reasoning / refusal / string-argument
+// tool-call deltas, finish_reason, usage), on simdjson's DOM: building a Boost.JSON tree per
+// chunk was ~40% of a streamed request's gateway CPU (callgrind, bench/micro/callgrind-e2e.sh).
+// It mirrors chunk()/choice() exactly for that subset, in two steps: scan() reads every
+// object once (a repeated key's last value wins, as in the Boost.JSON tree) into views and
+// decides eligibility without touching decoder state; apply() then emits the events.
+// Anything else — x_groq, errors, Mistral content arrays, non-string arguments,
+// non-integer numbers, more than max_choices / max_tools entries, invalid JSON — makes
+// scan() return false and the general Boost.JSON path below handles the chunk.
 namespace sj = simdjson::dom;
 
-std::optional<std::string_view> sj_str(const sj::object& o, std::string_view key) {
-  std::string_view v;
-  if (o.at_key(key).get_string().get(v) != simdjson::SUCCESS) return std::nullopt;
-  return v;
-}
+struct fast_tool {
+  bool object = false;  // non-object entries are skipped (and not counted for positions)
+  int index_kind = 0;   // wire_simd::integer result for `index`
+  std::int64_t index = 0;
+  std::optional<std::string_view> id;
+  bool function = false;  // `function` is an object
+  std::optional<std::string_view> name;
+  std::string_view arguments;  // "" when absent or null
+};
 
-// 1 = integer present (in *out), 0 = absent/null/other (wire::integer's nullopt),
-// -1 = a double (wire::integer truncates it; rare, left to the general path).
-int sj_int(const sj::object& o, std::string_view key, std::int64_t* out) {
-  sj::element e;
-  if (o.at_key(key).get(e) != simdjson::SUCCESS) return 0;
-  switch (e.type()) {
-    case sj::element_type::INT64: *out = e.get_int64().value_unsafe(); return 1;
-    case sj::element_type::UINT64:
-      *out = static_cast<std::int64_t>(e.get_uint64().value_unsafe());
-      return 1;
-    case sj::element_type::DOUBLE: return -1;
-    case sj::element_type::ARRAY:
-    case sj::element_type::OBJECT:
-    case sj::element_type::STRING:
-    case sj::element_type::BOOL:
-    case sj::element_type::NULL_VALUE: return 0;
-  }
-  return 0;
-}
+struct fast_choice {
+  bool object = false;
+  int index_kind = 0;
+  std::int64_t index = 0;
+  bool delta = false;  // `delta` is an object
+  bool role = false;
+  std::optional<std::string_view> reasoning_content, reasoning, content, refusal, finish_reason;
+  std::size_t first_tool = 0, tool_count = 0;  // into fast_chunk_view::tools
+};
 
-bool sj_has(const sj::object& o, std::string_view key, sj::element* e = nullptr) {
-  sj::element tmp;
-  return o.at_key(key).get(e != nullptr ? *e : tmp) == simdjson::SUCCESS;
-}
+constexpr std::size_t max_choices = 4;
+constexpr std::size_t max_tools = 8;
 
-bool fast_eligible(const sj::object& root) {
-  sj::element e;
-  if (sj_has(root, "error", &e) && !e.is_null()) return false;
-  if (sj_has(root, "usage", &e) && e.is_object()) return false;
-  if (sj_has(root, "x_groq", &e) && e.is_object()) return false;
-  std::int64_t i = 0;
-  if (sj_int(root, "created", &i) < 0) return false;
-  sj::array choices;
-  if (!sj_has(root, "choices", &e) || e.get_array().get(choices) != simdjson::SUCCESS)
-    return true;
-  for (sj::element c : choices) {
-    sj::object co;
-    if (c.get_object().get(co) != simdjson::SUCCESS) continue;
-    if (sj_int(co, "index", &i) < 0) return false;
-    sj::object delta;
-    if (co.at_key("delta").get_object().get(delta) != simdjson::SUCCESS) continue;
-    if (sj_has(delta, "content", &e) && !e.is_null() && !e.is_string()) return false;
-    sj::array tcs;
-    if (!sj_has(delta, "tool_calls", &e) || e.get_array().get(tcs) != simdjson::SUCCESS)
-      continue;
-    for (sj::element tv : tcs) {
-      sj::object to;
-      if (tv.get_object().get(to) != simdjson::SUCCESS) continue;
-      if (sj_int(to, "index", &i) < 0) return false;
+struct fast_chunk_view {
+  std::optional<std::string_view> id, model, fingerprint;
+  std::int64_t created = 0;
+  std::array<fast_choice, max_choices> choices;
+  std::size_t choice_count = 0;
+  std::array<fast_tool, max_tools> tools;
+  std::size_t tool_count = 0;
+  std::optional<core::usage> usage;
+};
+
+bool scan_tool(const sj::object& to, fast_tool& t) {
+  t = fast_tool{};
+  t.object = true;
+  for (sj::key_value_pair kv : to) {
+    if (kv.key == "index") {
+      t.index_kind = wire_simd::integer(kv.value, &t.index);
+      if (t.index_kind < 0) return false;
+    } else if (kv.key == "id") {
+      t.id = wire_simd::str(kv.value);
+    } else if (kv.key == "function") {
       sj::object f;
-      if (to.at_key("function").get_object().get(f) != simdjson::SUCCESS) continue;
-      if (sj_has(f, "arguments", &e) && !e.is_null() && !e.is_string()) return false;
+      t.function = kv.value.get_object().get(f) == simdjson::SUCCESS;
+      t.name.reset();
+      t.arguments = {};
+      if (!t.function) continue;
+      for (sj::key_value_pair fk : f) {
+        if (fk.key == "name") {
+          t.name = wire_simd::str(fk.value);
+        } else if (fk.key == "arguments") {
+          if (fk.value.is_null()) t.arguments = {};
+          else if (auto a = wire_simd::str(fk.value)) t.arguments = *a;
+          else return false;  // serialised by wire::arguments on the general path
+        }
+      }
     }
+  }
+  return true;
+}
+
+bool scan_delta(const sj::object& delta, fast_choice& c, fast_chunk_view& v) {
+  c.role = false;
+  c.reasoning_content = c.reasoning = c.content = c.refusal = std::nullopt;
+  c.tool_count = 0;
+  for (sj::key_value_pair kv : delta) {
+    if (kv.key == "role") {
+      c.role = true;
+    } else if (kv.key == "reasoning_content") {
+      c.reasoning_content = wire_simd::str(kv.value);
+    } else if (kv.key == "reasoning") {
+      c.reasoning = wire_simd::str(kv.value);
+    } else if (kv.key == "content") {
+      if (kv.value.is_null()) c.content.reset();
+      else if (auto s = wire_simd::str(kv.value)) c.content = *s;
+      else return false;  // Mistral chunk arrays (§5.3)
+    } else if (kv.key == "refusal") {
+      c.refusal = wire_simd::str(kv.value);
+    } else if (kv.key == "tool_calls") {
+      c.tool_count = 0;
+      sj::array tcs;
+      if (kv.value.get_array().get(tcs) != simdjson::SUCCESS) continue;
+      c.first_tool = v.tool_count;
+      for (sj::element tv : tcs) {
+        sj::object to;
+        if (tv.get_object().get(to) != simdjson::SUCCESS) continue;
+        if (v.tool_count == max_tools) return false;
+        if (!scan_tool(to, v.tools[v.tool_count])) return false;
+        ++v.tool_count;
+        ++c.tool_count;
+      }
+    }
+  }
+  return true;
+}
+
+bool scan_choice(const sj::object& co, fast_choice& c, fast_chunk_view& v) {
+  c = fast_choice{};
+  c.object = true;
+  for (sj::key_value_pair kv : co) {
+    if (kv.key == "index") {
+      c.index_kind = wire_simd::integer(kv.value, &c.index);
+      if (c.index_kind < 0) return false;
+    } else if (kv.key == "delta") {
+      sj::object d;
+      c.delta = kv.value.get_object().get(d) == simdjson::SUCCESS;
+      if (c.delta && !scan_delta(d, c, v)) return false;
+      if (!c.delta) {
+        c.role = false;
+        c.tool_count = 0;
+      }
+    } else if (kv.key == "finish_reason") {
+      c.finish_reason = wire_simd::str(kv.value);
+    }
+  }
+  return true;
+}
+
+bool scan(const sj::object& root, fast_chunk_view& v) {
+  bool have_choices = false;
+  sj::array choices;
+  for (sj::key_value_pair kv : root) {
+    const std::string_view k = kv.key;
+    if (k == "id") {
+      v.id = wire_simd::str(kv.value);
+    } else if (k == "model") {
+      v.model = wire_simd::str(kv.value);
+    } else if (k == "created") {
+      if (!wire_simd::read_int(kv.value, v.created)) return false;
+    } else if (k == "system_fingerprint") {
+      v.fingerprint = wire_simd::str(kv.value);
+    } else if (k == "choices") {
+      have_choices = kv.value.get_array().get(choices) == simdjson::SUCCESS;
+    } else if (k == "usage") {
+      sj::object u;
+      if (kv.value.get_object().get(u) != simdjson::SUCCESS) {
+        v.usage.reset();
+        continue;
+      }
+      if (!wire_simd::usage(u, v.usage.emplace())) return false;
+    } else if (k == "error") {
+      if (!kv.value.is_null()) return false;  // classified by the general path
+    } else if (k == "x_groq") {
+      if (kv.value.is_object()) return false;  // Groq usage / error (§6.2)
+    }
+  }
+  if (!have_choices) return true;
+  v.tool_count = 0;
+  for (sj::element c : choices) {
+    if (v.choice_count == max_choices) return false;
+    fast_choice& fc = v.choices[v.choice_count++];
+    sj::object co;
+    if (c.get_object().get(co) != simdjson::SUCCESS) {
+      fc = fast_choice{};  // counts for positions, emits nothing
+      continue;
+    }
+    if (!scan_choice(co, fc, v)) return false;
   }
   return true;
 }
@@ -179,87 +284,71 @@ bool decoder::fast_chunk(std::string_view data, std::vector<core::stream_event>&
   sj::element root_el;
   sj::object o;
   if (parser.parse(data.data(), data.size()).get(root_el) != simdjson::SUCCESS ||
-      root_el.get_object().get(o) != simdjson::SUCCESS || !fast_eligible(o))
+      root_el.get_object().get(o) != simdjson::SUCCESS)
     return false;
+  fast_chunk_view v;
+  if (!scan(o, v)) return false;
 
   if (!started_) {
     started_ = true;
     core::stream_start s;
-    s.upstream_id = std::string(sj_str(o, "id").value_or(""));
-    s.model = std::string(sj_str(o, "model").value_or(model_));
-    std::int64_t created = 0;
-    s.created = sj_int(o, "created", &created) > 0 ? created : 0;
-    if (auto fp = sj_str(o, "system_fingerprint")) s.system_fingerprint = std::string(*fp);
+    s.upstream_id = std::string(v.id.value_or(""));
+    s.model = std::string(v.model.value_or(model_));
+    s.created = v.created;
+    if (v.fingerprint) s.system_fingerprint = std::string(*v.fingerprint);
     if (!s.model.empty()) model_ = s.model;
     out.emplace_back(std::move(s));
   }
-  sj::array choices;
-  if (o.at_key("choices").get_array().get(choices) != simdjson::SUCCESS) return true;
-  int position = 0;
-  for (sj::element c : choices) {
-    sj::object co;
-    if (c.get_object().get(co) != simdjson::SUCCESS) {
-      ++position;
-      continue;
-    }
-    std::int64_t index = 0;
-    const int ci = sj_int(co, "index", &index) > 0 ? static_cast<int>(index) : position;
-    ++position;
+  for (std::size_t position = 0; position < v.choice_count; ++position) {
+    const fast_choice& c = v.choices[position];
+    if (!c.object) continue;
+    const int ci = c.index_kind > 0 ? static_cast<int>(c.index) : static_cast<int>(position);
     choice_state& st = choices_[ci];
-    sj::object delta;
-    if (co.at_key("delta").get_object().get(delta) == simdjson::SUCCESS) {
-      if (!st.role_sent && sj_has(delta, "role")) {
+    if (c.delta) {
+      if (!st.role_sent && c.role) {
         st.role_sent = true;
         out.emplace_back(core::role_delta{ci});
       }
       std::string reasoning;
-      for (const char* key : {"reasoning_content", "reasoning"})
-        if (auto r = sj_str(delta, key)) reasoning += *r;
+      if (c.reasoning_content) reasoning += *c.reasoning_content;
+      if (c.reasoning) reasoning += *c.reasoning;
       if (!reasoning.empty()) {
         if (d_.echo == reasoning_echo::deepseek) st.reasoning += reasoning;
         out.emplace_back(core::reasoning_delta{ci, std::move(reasoning)});
       }
-      if (auto text = sj_str(delta, "content"); text && !text->empty())
-        out.emplace_back(core::text_delta{ci, std::string(*text)});
-      if (auto rf = sj_str(delta, "refusal"); rf && !rf->empty())
-        out.emplace_back(core::refusal_delta{ci, std::string(*rf)});
-      sj::array tcs;
-      if (delta.at_key("tool_calls").get_array().get(tcs) == simdjson::SUCCESS) {
-        int tpos = 0;
-        for (sj::element tv : tcs) {
-          sj::object to;
-          if (tv.get_object().get(to) != simdjson::SUCCESS) continue;
-          std::int64_t ti = 0;
-          const int idx = sj_int(to, "index", &ti) > 0
-                              ? static_cast<int>(ti)
-                              : static_cast<int>(tools_.size()) + tpos;
-          ++tpos;
-          sj::object f;
-          const bool has_f = to.at_key("function").get_object().get(f) == simdjson::SUCCESS;
-          std::string args = has_f ? std::string(sj_str(f, "arguments").value_or("")) : "";
-          auto key = std::make_pair(ci, idx);
-          auto it = tools_.find(key);
-          if (it == tools_.end()) {
-            core::tool_call_start s;
-            s.choice = ci;
-            s.index = idx;
-            s.id = std::string(sj_str(to, "id").value_or(""));
-            if (has_f) s.name = std::string(sj_str(f, "name").value_or(""));
-            s.arguments = args;
-            tools_.emplace(key, tool_state_entry{s.id, args});
-            out.emplace_back(std::move(s));
-          } else if (!args.empty()) {
-            it->second.arguments += args;
-            out.emplace_back(core::tool_call_delta{ci, idx, std::move(args)});
-          }
+      if (c.content && !c.content->empty())
+        out.emplace_back(core::text_delta{ci, std::string(*c.content)});
+      if (c.refusal && !c.refusal->empty())
+        out.emplace_back(core::refusal_delta{ci, std::string(*c.refusal)});
+      for (std::size_t k = 0; k < c.tool_count; ++k) {
+        const fast_tool& t = v.tools[c.first_tool + k];
+        // `index` is the join key; id/name come only on a call's first delta (§2.7).
+        const int idx = t.index_kind > 0 ? static_cast<int>(t.index)
+                                         : static_cast<int>(tools_.size() + k);
+        auto key = std::make_pair(ci, idx);
+        auto it = tools_.find(key);
+        if (it == tools_.end()) {
+          core::tool_call_start s;
+          s.choice = ci;
+          s.index = idx;
+          s.id = std::string(t.id.value_or(""));
+          if (t.function) s.name = std::string(t.name.value_or(""));
+          s.arguments = std::string(t.arguments);
+          tools_.emplace(key, tool_state_entry{s.id, s.arguments});
+          out.emplace_back(std::move(s));
+        } else if (!t.arguments.empty()) {
+          it->second.arguments += t.arguments;
+          out.emplace_back(core::tool_call_delta{ci, idx, std::string(t.arguments)});
         }
       }
     }
-    if (auto fr = sj_str(co, "finish_reason")) {
+    if (c.finish_reason) {
       st.finished = true;
-      out.emplace_back(core::finish{ci, wire::finish_reason(*fr)});
+      out.emplace_back(core::finish{ci, wire::finish_reason(*c.finish_reason)});
     }
   }
+  // Usage may sit on any chunk (§8.2, §5.3); the last one seen wins.
+  if (v.usage) usage_ = v.usage;
   return true;
 }
 

@@ -10,7 +10,9 @@
 //   state    expected.tool_state.json: side-store entries written by decode / stream
 // case.toml keys: dialect, model, path_prefix, status, header.<name>, state.<tool_call_id>
 // (pre-seeds the side store with DeepSeek reasoning, or with Anthropic thinking blocks when
-// state_type = "thinking_blocks"), request_stream_usage.
+// state_type = "thinking_blocks"), request_stream_usage, decode_path (= "general": the
+// OpenAI-family simdjson fast path must decline this case; every other decode case must
+// take it, and both paths must decode it identically).
 // GW_UPDATE_GOLDEN=1 rewrites the expected files (not expected.tool_state.json).
 
 #include <algorithm>
@@ -198,9 +200,26 @@ TEST_P(golden, stages) {
 
   if (has("upstream.response.json")) {
     ++stages;
-    auto dec = adapter_->decode(tgt_, 200, {}, test::read_file(dir_ / "upstream.response.json"));
+    const std::string body = test::read_file(dir_ / "upstream.response.json");
+    auto dec = adapter_->decode(tgt_, 200, {}, body);
     ASSERT_TRUE(dec) << json::serialize(to_json(dec.error()));
     check("expected.response.json", to_json(*dec));
+    // OpenAI family: the simdjson fast path (when it takes the case) and the general path
+    // decode to the same response; cases listed in fast_path_cases must take the fast path.
+    if (const auto* compat = dynamic_cast<const providers::openai_compat::codec*>(adapter_)) {
+      auto general = providers::openai_compat::decode_response(compat->dialect(), tgt_, body,
+                                                               /*fast_path=*/false);
+      ASSERT_TRUE(general) << json::serialize(to_json(general.error()));
+      EXPECT_TRUE(test::json_equal(to_json(*dec), to_json(*general))) << "fast vs general path";
+      auto fast = providers::openai_compat::decode_response_fast(tgt_, body);
+      if (fast) {
+        EXPECT_TRUE(test::json_equal(to_json(*general), to_json(*fast))) << "fast path alone";
+      }
+      const bool expect_fast = meta_.count("decode_path") == 0 || meta_["decode_path"] != "general";
+      EXPECT_EQ(fast.has_value(), expect_fast)
+          << "decode_path: the fast path " << (fast ? "took" : "declined")
+          << " this case (case.toml `decode_path = \"general\"` marks the cases it must decline)";
+    }
   }
 
   if (has("upstream.stream.sse")) {
