@@ -5,6 +5,10 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <boost/json/value.hpp>
 
 namespace gi::core::json_out {
@@ -40,6 +44,29 @@ inline bool needs_escape(std::uint64_t w) {
   return ((ctl | zq | zb) & highs) != 0;
 }
 
+// The first byte at or after `p` that may need escaping, scanning 16 bytes per step; stops
+// early (at `end - 15` at the latest) and leaves the tail to the caller.
+inline const char* skip_clean16(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i ctl_max = _mm_set1_epi8(0x1F);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // v <= 0x1F (unsigned) <=> min(v, 0x1F) == v
+    const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, ctl_max), v);
+    const __m128i hit =
+        _mm_or_si128(ctl, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#else
+  (void)end;
+#endif
+  return p;
+}
+
 }  // namespace
 
 void append_escaped(std::string& out, std::string_view s) {
@@ -47,7 +74,8 @@ void append_escaped(std::string& out, std::string_view s) {
   const char* const end = p + s.size();
   const char* run = p;  // start of the pending run of bytes that need no escaping
   while (p != end) {
-    // Skip clean 8-byte words first: typical text has no escapes for long stretches.
+    // Skip clean blocks first: typical text has no escapes for long stretches.
+    p = skip_clean16(p, end);
     while (end - p >= 8) {
       std::uint64_t w;
       std::memcpy(&w, p, 8);
@@ -97,6 +125,29 @@ void append_double(std::string& out, double v) {
   if (std::isinf(v)) {
     out.append(v < 0 ? "-1e99999" : "1e99999");
     return;
+  }
+  // Sampling parameters are short decimals (0.2, 1, 0.95, -0.5): when v is exactly the
+  // double nearest to n·10⁻⁶ for an integer n, print that decimal directly (it reads back
+  // as v because the division below is correctly rounded, as a JSON parser's conversion
+  // is). Everything else takes the shortest round-trip form from std::to_chars.
+  if (std::fabs(v) < 1e9 && !(v == 0 && std::signbit(v))) {
+    const double scaled = v * 1e6;
+    const double whole = std::nearbyint(scaled);
+    if (whole == scaled && static_cast<double>(static_cast<std::int64_t>(whole)) / 1e6 == v) {
+      std::int64_t n = static_cast<std::int64_t>(whole);
+      if (n < 0) {
+        out.push_back('-');
+        n = -n;
+      }
+      append_int(out, n / 1'000'000);
+      char frac[8] = {'.', '0', '0', '0', '0', '0', '0', '0'};
+      std::int64_t f = n % 1'000'000;
+      for (int i = 6; i >= 1; --i, f /= 10) frac[i] = static_cast<char>('0' + f % 10);
+      int len = 7;
+      while (len > 2 && frac[len - 1] == '0') --len;
+      out.append(frac, static_cast<std::size_t>(len));
+      return;
+    }
   }
   char buf[32];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);

@@ -51,16 +51,17 @@ bool xai_reasoning_model(std::string_view model) {
 
 namespace {
 
-std::string_view role_name(core::role r) {
+// The quoted JSON string of a role.
+std::string_view role_json(core::role r) {
   switch (r) {
-    case core::role::system: return "system";
-    case core::role::developer: return "developer";
-    case core::role::user: return "user";
-    case core::role::assistant: return "assistant";
-    case core::role::tool: return "tool";
-    case core::role::function: return "function";
+    case core::role::system: return "\"system\"";
+    case core::role::developer: return "\"developer\"";
+    case core::role::user: return "\"user\"";
+    case core::role::assistant: return "\"assistant\"";
+    case core::role::tool: return "\"tool\"";
+    case core::role::function: return "\"function\"";
   }
-  return "user";
+  return "\"user\"";
 }
 
 // "messages[i]" + suffix, or "messages[i]" + suffix + "[k]" + tail (error / warning paths:
@@ -140,9 +141,9 @@ class encoder {
   // field takes a comma). `name` is a literal or a dialect table name: no escaping needed.
   void field(std::string_view name) {
     if (top_count_ < top_keys_.size()) top_keys_[top_count_++] = name;
-    out_.append(",\"");
-    out_.append(name);
-    out_.append("\":");
+    out_.append(",\"", 2);
+    out_.append(name.data(), name.size());
+    out_.append("\":", 2);
   }
   bool written(std::string_view name) const {
     return std::find(top_keys_.begin(), top_keys_.begin() + static_cast<std::ptrdiff_t>(top_count_),
@@ -195,7 +196,8 @@ core::result<core::upstream_request> encoder::run() {
 
   core::upstream_request out;
   out.method = "POST";
-  out.path = t_.path_prefix + std::string(d_.path);
+  out.path.reserve(t_.path_prefix.size() + d_.path.size());
+  out.path.append(t_.path_prefix).append(d_.path);
   out.stream = r_.stream;
   out.headers.emplace_back("content-type", "application/json");
   out.headers.emplace_back("accept", r_.stream ? "text/event-stream" : "application/json");
@@ -369,9 +371,7 @@ void encoder::messages() {
       case core::role::user:
       case core::role::assistant:
       case core::role::tool:
-        out_.push_back('"');
-        out_.append(role_name(m.role));
-        out_.push_back('"');
+        out_.append(role_json(m.role));
         break;
     }
     out_.append(",\"content\":");
