@@ -30,6 +30,24 @@ TEST(authenticator, accepts_each_configured_key) {
   EXPECT_EQ(r2->key_id, "bob");
 }
 
+// The per-thread digest memo must never answer for a different key: interleave the two
+// valid keys with many near-miss keys (same length, one character changed; prefixes; more
+// keys than the memo has slots) and check every answer.
+TEST(authenticator, digest_memo_never_confuses_keys) {
+  authenticator a(two_keys());
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 40; ++i) {
+      std::string near(good_key);
+      near[near.size() - 1 - static_cast<std::size_t>(i % 16)] ^= 1;
+      EXPECT_FALSE(a.authenticate("Bearer " + near)) << near;
+      EXPECT_FALSE(a.authenticate("Bearer " + std::string(good_key.substr(0, 20 + i % 10))));
+      auto ok = a.authenticate("Bearer " + std::string(i % 2 ? good_key : other_key));
+      ASSERT_TRUE(ok);
+      EXPECT_EQ(ok->key_id, i % 2 ? "alice" : "bob");
+    }
+  }
+}
+
 TEST(authenticator, scheme_is_case_insensitive_and_whitespace_tolerated) {
   authenticator a(two_keys());
   EXPECT_TRUE(a.authenticate("bearer " + std::string(good_key)));
