@@ -7,6 +7,7 @@
 // Thread safety: one instance shared by all I/O threads; per-request state lives in
 // handle()'s coroutine frame.
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -67,6 +68,12 @@ class gateway_handler final : public server::chat_handler {
   // upstream_attempts_total cells resolved once per (endpoint, outcome): the hot path does
   // one relaxed atomic add, no label lookup.
   std::vector<telemetry::scalar_cell*> attempt_cells_;
+  // Per-endpoint router series (attempt duration, circuit state), resolved on first use.
+  struct endpoint_cells {
+    std::atomic<telemetry::histogram_cell*> attempt_duration{nullptr};
+    std::atomic<telemetry::scalar_cell*> circuit_state{nullptr};
+  };
+  std::unique_ptr<endpoint_cells[]> endpoint_cells_;
 };
 
 // The code version compiled into the binary.

@@ -127,8 +127,14 @@ class family {
   // The series for these label values (created on first use). The reference stays valid
   // for the registry's lifetime. `values.size()` must equal the number of label names.
   Cell& with(std::vector<std::string> values);
-  // The unlabelled series.
-  Cell& get() { return with({}); }
+  // The unlabelled series. Its cell is looked up once and then read from an atomic pointer:
+  // get() runs several times per request, and with() costs a lock and a map search.
+  Cell& get() {
+    if (Cell* c = unlabelled_.load(std::memory_order_acquire)) return *c;
+    Cell& c = with({});
+    unlabelled_.store(&c, std::memory_order_release);
+    return c;
+  }
 
   void render(std::string& out) const;
   std::string_view name() const noexcept { return name_; }
@@ -141,6 +147,7 @@ class family {
   std::span<const double> bounds_;
   mutable std::shared_mutex mu_;
   std::map<std::vector<std::string>, std::unique_ptr<Cell>> cells_;
+  std::atomic<Cell*> unlabelled_{nullptr};
 };
 
 using counter_family = family<scalar_cell>;
