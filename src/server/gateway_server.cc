@@ -45,6 +45,7 @@
 #include "server/default_handler.h"
 #include "server/headers.h"
 #include "server/request_headers.h"
+#include "server/request_parser.h"
 #include "server/router.h"
 #include "telemetry/access_log.h"
 
@@ -437,7 +438,7 @@ class session final : public session_base,
     ctx.request_id = request_id_;
     ctx.received_at = srv_.clock.steady_now();
 
-    http::request_parser<http::string_body> parser;
+    request_parser parser;
     parser.header_limit(static_cast<std::uint32_t>(srv_.cfg.max_header_bytes));
     parser.body_limit(srv_.cfg.max_body_bytes);
     // The whole request (headers and body) must arrive within read_timeout: a slowloris
@@ -450,13 +451,13 @@ class session final : public session_base,
       co_await reject_read(ec, started);
       co_return false;
     }
-    version_ = parser.get().version();
+    version_ = parser.version();
     if (auto cl = parser.content_length(); cl && *cl > srv_.cfg.max_body_bytes) {
       disarm();
       co_await reject_read(http::error::body_limit, started);
       co_return false;
     }
-    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    if (beast::iequals(parser.field("Expect"), "100-continue")) {
       http::response<http::empty_body> cont(http::status::continue_, version_);
       co_await http::async_write(stream_, cont, use_tuple);
     }
@@ -471,22 +472,19 @@ class session final : public session_base,
     }
     disarm();
 
-    auto req = parser.release();
-    core::header_list hdrs;
-    hdrs.reserve(16);
-    for (const auto& f : req) hdrs.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    if (auto tp = req[headers::traceparent]; is_valid_traceparent(tp)) ctx.traceparent = tp;
-    if (auto rid = req[headers::request_id_in]; is_valid_client_request_id(rid))
+    if (auto tp = parser.field(headers::traceparent); is_valid_traceparent(tp)) ctx.traceparent = tp;
+    if (auto rid = parser.field(headers::request_id_in); is_valid_client_request_id(rid))
       ctx.client_request_id = rid;
-    keep_alive_ = req.keep_alive() && !srv_.draining.load();
+    keep_alive_ = parser.keep_alive() && !srv_.draining.load();
 
-    auto route = request_router::match(req.target());
+    auto route = request_router::match(parser.target());
     if (remote_.empty()) {
       error_code rec;
       auto ep = beast::get_lowest_layer(stream_).remote_endpoint(rec);
       if (!rec) remote_ = ep.address().to_string();
     }
-    incoming_request in{req.method_string(), req.target(), hdrs, std::move(req.body()), remote_};
+    incoming_request in{parser.method(), parser.target(), parser.headers(),
+                        std::move(parser.body()), remote_};
     srv_.in_flight->inc();
     bool failed = false;
     try {
@@ -508,7 +506,7 @@ class session final : public session_base,
       co_await write_out(bufs);
     }
     if (streaming_ && !stream_ended_) keep_alive_ = false;  // framing is broken
-    finish(route, req.method_string(), req.target(), ctx, started);
+    finish(route, parser.method(), parser.target(), ctx, started);
     co_return keep_alive_ && !gone_ && !srv_.draining.load();
   }
 

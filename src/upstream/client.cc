@@ -11,15 +11,13 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
 
 #include "upstream/detail/connection.h"
 #include "upstream/detail/host_pool.h"
+#include "upstream/detail/response_parser.h"
 #include "upstream/detail/watchdog.h"
 
 #ifndef GI_VERSION
@@ -39,7 +37,7 @@ namespace {
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t read_chunk_bytes = 16 * 1024;
 
-using response_parser = http::response_parser<http::buffer_body>;
+using response_parser = detail::response_parser;
 
 bool is_http_error(const error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_version).category();
@@ -200,6 +198,7 @@ response_stream::response_stream(std::unique_ptr<impl> p) : impl_(std::move(p)) 
 response_stream::~response_stream() = default;
 
 const response_head& response_stream::head() const noexcept { return impl_->head; }
+response_head response_stream::take_head() noexcept { return std::move(impl_->head); }
 
 void response_stream::cancel() noexcept {
   auto& s = *impl_;
@@ -231,10 +230,7 @@ asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
   if (s.failure) co_return *s.failure;
   if (s.done) co_return std::string_view();
   for (;;) {
-    auto& body = s.parser->get().body();
-    body.data = s.chunk.data();
-    body.size = s.chunk.size();
-    body.more = true;
+    s.parser->set_buffer(s.chunk.data(), s.chunk.size());
     s.wd.arm("stall-timeout", s.deadlines.stall, s.conn->sock);
     s.reading = true;
     auto [ec, n] = co_await s.conn->with_stream([&](auto& stream) {
@@ -251,7 +247,7 @@ asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
     // each read() became one client write. Parse what is already buffered (no I/O) into
     // the rest of the chunk buffer too. (Eager parsing is no substitute: async_read_some
     // would then wait on the socket for more instead of returning what it has.)
-    while (!s.parser->is_done() && body.size > 0 && s.conn->buffer.size() > 0) {
+    while (!s.parser->is_done() && s.parser->remaining() > 0 && s.conn->buffer.size() > 0) {
       error_code pec;
       const std::size_t used = s.parser->put(s.conn->buffer.data(), pec);
       s.conn->buffer.consume(used);
@@ -259,7 +255,7 @@ asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
       if (pec) co_return s.fail(map_io_error(pec, "reading body", s.wd, s.target));
       if (used == 0) break;
     }
-    const std::size_t produced = s.chunk.size() - body.size;
+    const std::size_t produced = s.chunk.size() - s.parser->remaining();
     if (s.parser->is_done()) s.finish_ok();
     if (produced > 0) co_return std::string_view(s.chunk.data(), produced);
     if (s.done) co_return std::string_view();
@@ -269,15 +265,15 @@ asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
 asio::awaitable<core::result<std::string>> response_stream::read_all() {
   std::string out;
   for (;;) {
-    core::result<std::string_view> piece = cancelled_error();
+    std::optional<core::result<std::string_view>> piece;
     try {
-      piece = co_await read();
+      piece.emplace(co_await read());
     } catch (const boost::system::system_error&) {
       co_return impl_->fail(cancelled_error());
     }
-    if (!piece) co_return std::move(piece).error();
-    if (piece->empty()) co_return out;
-    out.append(*piece);
+    if (!*piece) co_return std::move(*piece).error();
+    if ((*piece)->empty()) co_return out;
+    out.append(**piece);
   }
 }
 
@@ -428,7 +424,7 @@ asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open_imp
         received_any = received_any || parser->got_some() || conn->buffer.size() != 0;
         ec = hec;
         if (ec) break;
-        const int status = static_cast<int>(parser->get().result_int());
+        const int status = parser->status();
         if (status >= 100 && status < 200 && status != 101) continue;
         break;
       }
@@ -446,11 +442,9 @@ asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open_imp
       co_return err;
     }
 
-    st->head.status = static_cast<int>(parser->get().result_int());
+    st->head.status = parser->status();
     st->head.reused_connection = reused;
-    for (const auto& f : parser->get()) {
-      st->head.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    }
+    st->head.headers = parser->take_headers();
     st->conn = std::move(conn);
     st->parser = std::move(parser);
     if (st->parser->is_done()) st->finish_ok();  // no body (204, 304, HEAD, length 0)
@@ -463,18 +457,19 @@ asio::awaitable<core::result<http_response>> client::send(target_url target,
                                                           phase_deadlines deadlines) {
   auto stream = co_await open(std::move(target), req, deadlines);
   if (!stream) co_return std::move(stream).error();
-  core::result<std::string> body = cancelled_error();
+  std::optional<core::result<std::string>> body;
   try {
-    body = co_await (*stream)->read_all();
+    body.emplace(co_await (*stream)->read_all());
   } catch (const boost::system::system_error&) {
     co_return cancelled_error();
   }
-  if (!body) co_return std::move(body).error();
+  if (!*body) co_return std::move(*body).error();
+  auto head = (*stream)->take_head();
   http_response r;
-  r.status = (*stream)->head().status;
-  r.headers = (*stream)->head().headers;
-  r.reused_connection = (*stream)->head().reused_connection;
-  r.body = std::move(*body);
+  r.status = head.status;
+  r.headers = std::move(head.headers);
+  r.reused_connection = head.reused_connection;
+  r.body = std::move(**body);
   co_return r;
 }
 

@@ -108,6 +108,8 @@ class response_stream {
   response_stream& operator=(const response_stream&) = delete;
 
   const response_head& head() const noexcept;
+  // Moves the head out (its header list); head() is empty-headed afterwards.
+  response_head take_head() noexcept;
 
   // The next piece of the body, already de-chunked. An empty view means the body ended
   // cleanly. The view stays valid until the next read()/read_all()/destruction. Deadline per
