@@ -1,4 +1,5 @@
 #include "classify/fast_math.h"
+#include "classify/fast_math_simd.h"
 
 #include <algorithm>
 #include <bit>
@@ -11,23 +12,8 @@ namespace gi::classify {
 
 namespace {
 
-// Branch-free so the loops below vectorise.
-inline float exp_approx(float x) {
-  x = std::min(std::max(x, -87.0f), 88.0f);
-  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
-  // x − n·ln2 in two parts (Cody–Waite) keeps r exact enough for |r| ≤ ln2/2.
-  float r = x - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const auto bits = static_cast<std::uint32_t>(static_cast<std::int32_t>(n) + 127) << 23;
-  return p * std::bit_cast<float>(bits);
-}
+using simd::exp8;
+using simd::exp_approx;
 
 inline float gelu_approx(float v) {
   const float z = std::fabs(v) * 0.70710678118654752f;
@@ -40,23 +26,6 @@ inline float gelu_approx(float v) {
   const float erf_abs = 1.0f - poly * t * exp_approx(-z * z);
   const float erf = std::copysign(erf_abs, v);
   return 0.5f * v * (1.0f + erf);
-}
-
-// The same polynomials on 8 lanes (AVX2 + FMA); scalar tails use the functions above.
-__attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
-  x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
-  const __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)));
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-  p = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-  const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
 
 __attribute__((target("avx2,fma"))) inline __m256 gelu8(__m256 v) {
@@ -120,6 +89,65 @@ void softmax_generic(float* r, std::size_t n) {
   for (std::size_t j = 0; j < n; ++j) r[j] *= inv;
 }
 
+void add_layer_norm_generic(float* x, const float* add, std::size_t t, std::size_t h, const float* g, const float* b,
+                            float eps) {
+  for (std::size_t i = 0; i < t; ++i) {
+    float* r = x + i * h;
+    if (add != nullptr)
+      for (std::size_t j = 0; j < h; ++j) r[j] += add[i * h + j];
+    float mean = 0;
+    for (std::size_t j = 0; j < h; ++j) mean += r[j];
+    mean /= static_cast<float>(h);
+    float var = 0;
+    for (std::size_t j = 0; j < h; ++j) var += (r[j] - mean) * (r[j] - mean);
+    const float inv = 1.0f / std::sqrt(var / static_cast<float>(h) + eps);
+    for (std::size_t j = 0; j < h; ++j) r[j] = (r[j] - mean) * inv * g[j] + b[j];
+  }
+}
+
+__attribute__((target("avx2,fma"))) float hsum8(__m256 v) {
+  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 s2 = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1)));
+}
+
+__attribute__((target("avx2,fma"))) void add_layer_norm_avx2(float* x, const float* add, std::size_t t, std::size_t h,
+                                                             const float* g, const float* b, float eps) {
+  const std::size_t h8 = h / 8 * 8;
+  for (std::size_t i = 0; i < t; ++i) {
+    float* r = x + i * h;
+    const float* a = add != nullptr ? add + i * h : nullptr;
+    __m256 s8 = _mm256_setzero_ps();
+    std::size_t j = 0;
+    for (; j < h8; j += 8) {
+      __m256 v = _mm256_loadu_ps(r + j);
+      if (a != nullptr) {
+        v = _mm256_add_ps(v, _mm256_loadu_ps(a + j));
+        _mm256_storeu_ps(r + j, v);
+      }
+      s8 = _mm256_add_ps(s8, v);
+    }
+    float sum = hsum8(s8);
+    for (; j < h; ++j) sum += (a != nullptr ? (r[j] += a[j]) : r[j]);
+    const float mean = sum / static_cast<float>(h);
+    const __m256 mv = _mm256_set1_ps(mean);
+    __m256 q8 = _mm256_setzero_ps();
+    for (j = 0; j < h8; j += 8) {
+      const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(r + j), mv);
+      q8 = _mm256_fmadd_ps(d, d, q8);
+    }
+    float var = hsum8(q8);
+    for (; j < h; ++j) var += (r[j] - mean) * (r[j] - mean);
+    const float inv = 1.0f / std::sqrt(var / static_cast<float>(h) + eps);
+    const __m256 iv = _mm256_set1_ps(inv);
+    for (j = 0; j < h8; j += 8) {
+      const __m256 d = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(r + j), mv), iv);
+      _mm256_storeu_ps(r + j, _mm256_fmadd_ps(d, _mm256_loadu_ps(g + j), _mm256_loadu_ps(b + j)));
+    }
+    for (; j < h; ++j) r[j] = (r[j] - mean) * inv * g[j] + b[j];
+  }
+}
+
 bool has_avx2() {
   static const bool v = [] {
     __builtin_cpu_init();
@@ -132,6 +160,11 @@ bool has_avx2() {
 
 void gelu_fast(float* x, std::size_t n) noexcept { has_avx2() ? gelu_avx2(x, n) : gelu_generic(x, n); }
 void exp_fast(float* x, std::size_t n) noexcept { has_avx2() ? exp_avx2(x, n) : exp_generic(x, n); }
+void add_layer_norm_fast(float* x, const float* add, std::size_t t, std::size_t h, const float* g, const float* b,
+                         float eps) noexcept {
+  has_avx2() ? add_layer_norm_avx2(x, add, t, h, g, b, eps) : add_layer_norm_generic(x, add, t, h, g, b, eps);
+}
+
 void softmax_fast(float* r, std::size_t n) noexcept {
   if (n == 0) return;
   has_avx2() ? softmax_avx2(r, n) : softmax_generic(r, n);

@@ -17,5 +17,10 @@ void gelu_fast(float* x, std::size_t n) noexcept;
 void softmax_fast(float* r, std::size_t n) noexcept;
 // x[i] = exp(x[i]) (for tests).
 void exp_fast(float* x, std::size_t n) noexcept;
+// Residual add + LayerNorm over t rows of h: x = LN(x + add) · g + b (add may be null).
+// Float accumulation, 8 lanes (the fp32 reference path keeps its double LayerNorm); tested
+// against a double reference within 1e-5.
+void add_layer_norm_fast(float* x, const float* add, std::size_t t, std::size_t h, const float* g, const float* b,
+                         float eps) noexcept;
 
 }  // namespace gi::classify

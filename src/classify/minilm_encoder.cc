@@ -9,6 +9,7 @@
 #include <boost/json/value.hpp>
 #include <cblas.h>
 
+#include "classify/attention_kernel.h"
 #include "classify/fast_math.h"
 
 namespace gi::classify {
@@ -148,10 +149,12 @@ core::result<minilm_encoder> minilm_encoder::create(const bert_config& cfg, tens
       std::copy(l.bq, l.bq + cfg.hidden, l.bqkv.begin());
       std::copy(l.bk, l.bk + cfg.hidden, l.bqkv.begin() + static_cast<std::ptrdiff_t>(cfg.hidden));
       std::copy(l.bv, l.bv + cfg.hidden, l.bqkv.begin() + static_cast<std::ptrdiff_t>(2 * cfg.hidden));
-      l.qkv_q = pack_int8(l.wqkv.data(), 3 * cfg.hidden, cfg.hidden);
-      l.wo_q = pack_int8(l.wo, cfg.hidden, cfg.hidden);
-      l.wi_q = pack_int8(l.wi, cfg.intermediate, cfg.hidden);
-      l.wo2_q = pack_int8(l.wo2, cfg.hidden, cfg.intermediate);
+      // Packed once, for the kernel this process runs (7-bit weights for AVX2).
+      const int bits = weight_bits_for(best_int8_kernel());
+      l.qkv_q = pack_int8(l.wqkv.data(), 3 * cfg.hidden, cfg.hidden, bits);
+      l.wo_q = pack_int8(l.wo, cfg.hidden, cfg.hidden, bits);
+      l.wi_q = pack_int8(l.wi, cfg.intermediate, cfg.hidden, bits);
+      l.wo2_q = pack_int8(l.wo2, cfg.hidden, cfg.intermediate, bits);
     }
     e.layers_.push_back(std::move(l));
   }
@@ -188,6 +191,7 @@ std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<st
   struct workspace {
     std::vector<float> x, qkv, ctx, tmp, inter, scores;
     int8_scratch q;
+    attention_scratch att;
   };
   thread_local workspace ws;
   std::vector<std::size_t> len, off;
@@ -209,7 +213,10 @@ std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<st
       float* r = x.data() + (off[s] + i) * h;
       for (std::size_t j = 0; j < h; ++j) r[j] = we[j] + pe[j] + type_[j];
     }
-  layer_norm(x.data(), rows, h, emb_ln_g_, emb_ln_b_, cfg_.layer_norm_eps);
+  if (q8)
+    add_layer_norm_fast(x.data(), nullptr, rows, h, emb_ln_g_, emb_ln_b_, static_cast<float>(cfg_.layer_norm_eps));
+  else
+    layer_norm(x.data(), rows, h, emb_ln_g_, emb_ln_b_, cfg_.layer_norm_eps);
   ws.qkv.resize(rows * 3 * h);
   ws.ctx.resize(rows * h);
   ws.tmp.resize(rows * h);
@@ -223,8 +230,19 @@ std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<st
       linear(x.data(), rows, h, l.wqkv.data(), l.bqkv.data(), 3 * h, ws.qkv.data());
     for (std::size_t s = 0; s < batch.size(); ++s) {
       const std::size_t t = len[s];
-      ws.scores.resize(t * t);
       const float* base = ws.qkv.data() + off[s] * 3 * h;
+      if (q8) {
+        // Fused per-head attention (AVX2+FMA, attention_kernel.h); every key is real (one
+        // sequence per call, no padding), so no mask.
+        for (std::size_t hd = 0; hd < nh; ++hd) {
+          const std::size_t c = hd * dh;
+          attention_head({.q = base + c, .k = base + h + c, .v = base + 2 * h + c, .ld_in = 3 * h, .t = t, .dh = dh,
+                          .scale = scale, .key_mask = nullptr, .ctx = ws.ctx.data() + off[s] * h + c, .ld_out = h},
+                         ws.att);
+        }
+        continue;
+      }
+      ws.scores.resize(t * t);
       for (std::size_t hd = 0; hd < nh; ++hd) {
         const std::size_t c = hd * dh;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(t), static_cast<int>(t),
@@ -232,10 +250,6 @@ std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<st
                     static_cast<int>(t));
         for (std::size_t i = 0; i < t; ++i) {
           float* r = ws.scores.data() + i * t;
-          if (q8) {
-            softmax_fast(r, t);
-            continue;
-          }
           const float m = *std::max_element(r, r + t);
           float sum = 0;
           for (std::size_t j = 0; j < t; ++j) sum += (r[j] = std::exp(r[j] - m));
@@ -247,21 +261,21 @@ std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<st
                     ws.ctx.data() + off[s] * h + c, static_cast<int>(h));
       }
     }
-    if (q8)
-      linear_int8(ws.ctx.data(), rows, l.wo_q, l.bo, ws.tmp.data(), ws.q);
-    else
-      linear(ws.ctx.data(), rows, h, l.wo, l.bo, h, ws.tmp.data());
-    for (std::size_t i = 0; i < rows * h; ++i) x[i] += ws.tmp[i];
-    layer_norm(x.data(), rows, h, l.ln1_g, l.ln1_b, cfg_.layer_norm_eps);
     if (q8) {
+      linear_int8(ws.ctx.data(), rows, l.wo_q, l.bo, ws.tmp.data(), ws.q);
+      add_layer_norm_fast(x.data(), ws.tmp.data(), rows, h, l.ln1_g, l.ln1_b, static_cast<float>(cfg_.layer_norm_eps));
       linear_int8(x.data(), rows, l.wi_q, l.bi, ws.inter.data(), ws.q);
       gelu_fast(ws.inter.data(), rows * im);
       linear_int8(ws.inter.data(), rows, l.wo2_q, l.bo2, ws.tmp.data(), ws.q);
-    } else {
-      linear(x.data(), rows, h, l.wi, l.bi, im, ws.inter.data());
-      for (std::size_t i = 0; i < rows * im; ++i) ws.inter[i] = gelu(ws.inter[i]);
-      linear(ws.inter.data(), rows, im, l.wo2, l.bo2, h, ws.tmp.data());
+      add_layer_norm_fast(x.data(), ws.tmp.data(), rows, h, l.ln2_g, l.ln2_b, static_cast<float>(cfg_.layer_norm_eps));
+      continue;
     }
+    linear(ws.ctx.data(), rows, h, l.wo, l.bo, h, ws.tmp.data());
+    for (std::size_t i = 0; i < rows * h; ++i) x[i] += ws.tmp[i];
+    layer_norm(x.data(), rows, h, l.ln1_g, l.ln1_b, cfg_.layer_norm_eps);
+    linear(x.data(), rows, h, l.wi, l.bi, im, ws.inter.data());
+    for (std::size_t i = 0; i < rows * im; ++i) ws.inter[i] = gelu(ws.inter[i]);
+    linear(ws.inter.data(), rows, im, l.wo2, l.bo2, h, ws.tmp.data());
     for (std::size_t i = 0; i < rows * h; ++i) x[i] += ws.tmp[i];
     layer_norm(x.data(), rows, h, l.ln2_g, l.ln2_b, cfg_.layer_norm_eps);
   }

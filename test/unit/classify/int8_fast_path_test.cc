@@ -32,38 +32,77 @@ std::vector<float> randn(std::size_t n, std::uint32_t seed, float sd = 1.0f) {
   return v;
 }
 
-// Odd shapes: a partial output block, a partial input group, partial row tiles.
-TEST(int8_gemm, every_kernel_gives_identical_results_and_tracks_fp32) {
+// Odd shapes: a partial output block, a partial input group, partial row tiles, an odd
+// number of groups. Integer sums are exact, so a kernel equals the portable kernel run with the
+// same weight and activation widths bit for bit: VNNI ≡ portable at any width, AVX2 ≡ portable
+// with 7-bit activations (8- or 7-bit weights).
+TEST(int8_gemm, every_kernel_equals_portable_at_its_widths_and_tracks_fp32) {
   for (auto [t, out, in] : {std::tuple<std::size_t, std::size_t, std::size_t>{7, 40, 37}, {1, 16, 4}, {13, 384, 384},
-                            {5, 1152, 384}, {9, 384, 1536}, {4, 70, 3}}) {
+                            {5, 1152, 384}, {9, 384, 1536}, {4, 70, 3}, {6, 100, 129}, {3, 17, 20}}) {
     const auto w = randn(out * in, 1, 0.05f), x = randn(t * in, 2), b = randn(out, 3, 0.1f);
-    const auto packed = pack_int8(w.data(), out, in);
     std::vector<float> ref(t * out);
+    double scale = 0;
     for (std::size_t i = 0; i < t; ++i)
       for (std::size_t o = 0; o < out; ++o) {
         double s = b[o];
         for (std::size_t k = 0; k < in; ++k) s += static_cast<double>(x[i * in + k]) * w[o * in + k];
         ref[i * out + o] = static_cast<float>(s);
+        scale = std::max(scale, std::fabs(s));
       }
-    std::vector<float> first;
-    for (auto k : supported_kernels()) {
-      std::vector<float> y(t * out, -1.0f);
-      int8_scratch scratch;
-      linear_int8(x.data(), t, packed, b.data(), y.data(), scratch, k);
-      if (first.empty()) {
-        first = y;
+    for (int wbits : {8, 7}) {
+      const auto packed = pack_int8(w.data(), out, in, wbits);
+      for (auto act : {int8_activations::bits8, int8_activations::bits7}) {
+        std::vector<float> portable(t * out, -1.0f);
+        int8_scratch scratch;
+        linear_int8(x.data(), t, packed, b.data(), portable.data(), scratch, int8_kernel::portable, act);
         // Quantisation error: per element ≲ √in · (x step · w step) / 2; bound it relative to
-        // the largest |y| with margin (measured worst ≈ 0.6% here).
-        double scale = 0, worst = 0;
-        for (std::size_t i = 0; i < y.size(); ++i) {
-          scale = std::max(scale, std::fabs(static_cast<double>(ref[i])));
-          worst = std::max(worst, std::fabs(static_cast<double>(y[i]) - ref[i]));
+        // the largest |y| with margin (measured worst ≈ 0.6% at 8/8 bits, ≈ 1.2% at 7/7).
+        double worst = 0;
+        for (std::size_t i = 0; i < portable.size(); ++i)
+          worst = std::max(worst, std::fabs(static_cast<double>(portable[i]) - ref[i]));
+        const bool coarse = wbits == 7 || act == int8_activations::bits7;
+        EXPECT_LE(worst, (coarse ? 0.03 : 0.02) * scale) << t << "x" << out << "x" << in << " w" << wbits;
+        for (auto k : supported_kernels()) {
+          if (k == int8_kernel::portable || (k == int8_kernel::avx2 && act != int8_activations::bits7)) continue;
+          std::vector<float> y(t * out, -1.0f);
+          linear_int8(x.data(), t, packed, b.data(), y.data(), scratch, k, act);
+          EXPECT_EQ(y, portable) << to_string(k) << " differs from portable at " << t << "x" << out << "x" << in
+                                 << " w" << wbits << " a" << (act == int8_activations::bits7 ? 7 : 8);
         }
-        EXPECT_LE(worst, 0.02 * scale) << t << "x" << out << "x" << in;
-      } else {
-        EXPECT_EQ(y, first) << to_string(k) << " differs from portable at " << t << "x" << out << "x" << in;
       }
     }
+  }
+}
+
+TEST(int8_gemm, kernels_use_the_documented_widths) {
+  EXPECT_EQ(weight_bits_for(int8_kernel::avx2), 7);
+  EXPECT_EQ(weight_bits_for(int8_kernel::avx512_vnni), 8);
+  EXPECT_EQ(weight_bits_for(int8_kernel::portable), 8);
+  EXPECT_EQ(activations_for(int8_kernel::avx2), int8_activations::bits7);
+  EXPECT_EQ(activations_for(int8_kernel::avx512_vnni), int8_activations::bits8);
+  EXPECT_EQ(activations_for(int8_kernel::portable), int8_activations::bits8);
+}
+
+// The largest products a 7-bit row can meet: x at ±max everywhere, w at ±127 — vpmaddubsw
+// must not saturate (it would if 8-bit activations reached it).
+TEST(int8_gemm, extreme_values_do_not_saturate) {
+  const std::size_t t = 5, out = 32, in = 64;
+  std::vector<float> w(out * in), x(t * in);
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = (i % 3 == 0) ? -1.0f : 1.0f;
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = (i % 2 == 0) ? 2.0f : ((i % 5 == 0) ? -2.0f : 2.0f);
+  const std::vector<float> b(out, 0.0f);
+  for (int wbits : {8, 7})
+  for (auto k : supported_kernels()) {
+    const auto packed = pack_int8(w.data(), out, in, wbits);
+    std::vector<float> y(t * out);
+    int8_scratch s;
+    linear_int8(x.data(), t, packed, b.data(), y.data(), s, k);
+    for (std::size_t i = 0; i < t; ++i)
+      for (std::size_t o = 0; o < out; ++o) {
+        double exact = 0;
+        for (std::size_t kk = 0; kk < in; ++kk) exact += static_cast<double>(x[i * in + kk]) * w[o * in + kk];
+        EXPECT_NEAR(y[i * out + o], exact, 1e-4 * in) << to_string(k);
+      }
   }
 }
 
