@@ -5,7 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include "openai_api/encode_parts.h"
-#include "openai_api/json_writer.h"
+#include "core/json_out.h"
 #include "openai_api/openai_api.h"
 
 namespace gi::openai_api {
@@ -13,7 +13,7 @@ namespace gi::openai_api {
 namespace detail {
 
 void append_usage(std::string& out, const core::usage& u, const boost::json::value* cost_usd) {
-  using namespace json_out;
+  using namespace core::json_out;
   out += R"({"prompt_tokens":)";
   append_int(out, u.prompt_tokens);
   out += R"(,"completion_tokens":)";
@@ -40,7 +40,7 @@ void append_usage(std::string& out, const core::usage& u, const boost::json::val
 }
 
 void append_tool_call(std::string& out, const core::tool_call& tc) {
-  using namespace json_out;
+  using namespace core::json_out;
   out += R"({"id":)";
   append_string(out, tc.id);
   if (tc.type == "custom") {
@@ -60,7 +60,7 @@ void append_tool_call(std::string& out, const core::tool_call& tc) {
 }
 
 void append_error_object(std::string& out, const core::error& e) {
-  using namespace json_out;
+  using namespace core::json_out;
   out += R"({"message":)";
   append_string(out, e.message);
   out += R"(,"type":)";
@@ -79,12 +79,12 @@ void append_error_object(std::string& out, const core::error& e) {
 namespace {
 
 void append_optional_string(std::string& out, const std::optional<std::string>& s) {
-  if (s) json_out::append_string(out, *s);
+  if (s) core::json_out::append_string(out, *s);
   else out += "null";
 }
 
 void append_choice(std::string& out, const core::choice& c) {
-  using namespace json_out;
+  using namespace core::json_out;
   out += R"({"index":)";
   append_int(out, c.index);
   out += R"(,"message":{"role":"assistant","content":)";
@@ -120,7 +120,7 @@ void append_choice(std::string& out, const core::choice& c) {
 }  // namespace
 
 std::string encode_chat_response(const core::chat_response& r, const response_meta& meta) {
-  using namespace json_out;
+  using namespace core::json_out;
   std::string out;
   out.reserve(256);
   out += R"({"id":)";

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "openai_api/encode_parts.h"
-#include "openai_api/json_writer.h"
+#include "core/json_out.h"
 
 namespace gi::openai_api {
 
@@ -20,7 +20,7 @@ sse_encoder::sse_encoder(response_meta meta, bool include_usage)
 }
 
 void sse_encoder::rebuild_prefix() {
-  using namespace json_out;
+  using namespace core::json_out;
   prefix_.clear();
   prefix_ += R"(data: {"id":)";
   append_string(prefix_, meta_.id);
@@ -37,7 +37,7 @@ void sse_encoder::rebuild_prefix() {
 void sse_encoder::open_chunk(int choice, std::string& out) const {
   out += prefix_;
   out += R"(,"choices":[{"index":)";
-  json_out::append_int(out, choice);
+  core::json_out::append_int(out, choice);
   out += R"(,"delta":)";
 }
 
@@ -45,13 +45,13 @@ void sse_encoder::close_chunk(std::string& out, std::string_view finish_reason,
                               const boost::json::object* x_gammainfra) const {
   out += R"(,"logprobs":null,"finish_reason":)";
   if (finish_reason.empty()) out += "null";
-  else json_out::append_string(out, finish_reason);
+  else core::json_out::append_string(out, finish_reason);
   out += "}]";
   // §2.7 step 6: with include_usage every chunk before the usage chunk has "usage":null.
   if (include_usage_) out += R"(,"usage":null)";
   if (x_gammainfra) {
     out += R"(,"x_gammainfra":)";
-    json_out::append_object(out, *x_gammainfra);
+    core::json_out::append_object(out, *x_gammainfra);
   }
   out += "}\n\n";
 }
@@ -76,7 +76,7 @@ void sse_encoder::text_chunk(int choice, std::string_view field, std::string_vie
   out += "{\"";
   out += field;
   out += "\":";
-  json_out::append_string(out, text);
+  core::json_out::append_string(out, text);
   out.push_back('}');
   close_chunk(out);
 }
@@ -104,13 +104,13 @@ void sse_encoder::on_event(const core::stream_event& ev, std::string& out) {
           has_content_ = true;
           open_chunk(e.choice, out);
           out += R"({"tool_calls":[{"index":)";
-          json_out::append_int(out, e.index);
+          core::json_out::append_int(out, e.index);
           out += R"(,"id":)";
-          json_out::append_string(out, e.id);
+          core::json_out::append_string(out, e.id);
           out += R"(,"type":"function","function":{"name":)";
-          json_out::append_string(out, e.name);
+          core::json_out::append_string(out, e.name);
           out += R"(,"arguments":)";
-          json_out::append_string(out, e.arguments);
+          core::json_out::append_string(out, e.arguments);
           out += "}}]}";
           close_chunk(out);
         } else if constexpr (std::is_same_v<T, core::tool_call_delta>) {
@@ -119,9 +119,9 @@ void sse_encoder::on_event(const core::stream_event& ev, std::string& out) {
           has_content_ = true;
           open_chunk(e.choice, out);
           out += R"({"tool_calls":[{"index":)";
-          json_out::append_int(out, e.index);
+          core::json_out::append_int(out, e.index);
           out += R"(,"function":{"arguments":)";
-          json_out::append_string(out, e.arguments);
+          core::json_out::append_string(out, e.arguments);
           out += "}}]}";
           close_chunk(out);
         } else if constexpr (std::is_same_v<T, core::finish>) {
@@ -161,7 +161,7 @@ void sse_encoder::finish_stream(std::optional<core::usage> usage,
     out += R"(,"choices":[])";
     if (include_usage_) out += R"(,"usage":null)";
     out += R"(,"x_gammainfra":)";
-    json_out::append_object(out, *x);
+    core::json_out::append_object(out, *x);
     out += "}\n\n";
   }
 
@@ -176,7 +176,7 @@ void sse_encoder::finish_stream(std::optional<core::usage> usage,
     detail::append_usage(out, u, cost);
     if (x) {
       out += R"(,"x_gammainfra":)";
-      json_out::append_object(out, *x);
+      core::json_out::append_object(out, *x);
     }
     out += "}\n\n";
   }

@@ -2,7 +2,7 @@
 
 #include <boost/json/parse.hpp>
 
-#include "openai_api/json_writer.h"
+#include "core/json_out.h"
 #include "openai_api/openai_api.h"
 #include "support/test_support.h"
 
@@ -99,13 +99,13 @@ TEST(EncodeResponse, EscapesControlCharactersAndKeepsUnicode) {
 TEST(JsonWriter, EscapesEveryControlCharacter) {
   for (int c = 0; c < 0x20; ++c) {
     std::string out;
-    json_out::append_string(out, std::string(1, static_cast<char>(c)));
+    core::json_out::append_string(out, std::string(1, static_cast<char>(c)));
     auto v = json::parse(out);
     EXPECT_EQ(v.as_string().size(), 1u);
     EXPECT_EQ(v.as_string()[0], static_cast<char>(c));
   }
   std::string out;
-  json_out::append_int(out, std::numeric_limits<std::int64_t>::min());
+  core::json_out::append_int(out, std::numeric_limits<std::int64_t>::min());
   EXPECT_EQ(out, "-9223372036854775808");
 }
 
