@@ -35,10 +35,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http.hpp>
 
+#include "asio_impl/send_now.h"
 #include "auth/authenticator.h"
 #include "core/ids.h"
 #include "openai_api/openai_api.h"
@@ -346,8 +348,22 @@ class session final : public session_base,
   // One gather write under the write deadline. False once the client is gone.
   template <class Buffers>
   asio::awaitable<bool> write_out(const Buffers& bufs) {
+    std::size_t sent = 0;
+    if constexpr (!is_tls) {
+      // Usually the socket takes it all at once: no completion round trip (send_now.h).
+      error_code sec;
+      sent = asio_impl::send_now(stream_.native_handle(), bufs, sec);
+      bytes_out_ += sent;
+      if (sec) {
+        gone_ = true;
+        co_return false;
+      }
+      if (sent == asio::buffer_size(bufs)) co_return !gone_;
+    }
+    beast::buffers_suffix<Buffers> rest(bufs);
+    rest.consume(sent);
     arm(srv_.cfg.read_timeout);
-    auto [ec, n] = co_await asio::async_write(stream_, bufs, use_tuple);
+    auto [ec, n] = co_await asio::async_write(stream_, rest, use_tuple);
     disarm();
     bytes_out_ += n;
     if (ec) gone_ = true;
@@ -416,6 +432,25 @@ class session final : public session_base,
     force_close();
   }
 
+  // Feeds what is already buffered to the parser (no I/O). Stops at the end of the head and
+  // when it needs more bytes; `ec` is set only for a malformed or over-limit request.
+  std::size_t consume_buffered(request_parser& parser, error_code& ec) {
+    std::size_t used_total = 0;
+    while (buf_.size() > 0 && !parser.is_done()) {
+      const bool had_header = parser.is_header_done();
+      const std::size_t used = parser.put(buf_.data(), ec);
+      buf_.consume(used);
+      used_total += used;
+      if (ec == http::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec || used == 0) break;
+      if (!had_header && parser.is_header_done()) break;  // the caller checks the head first
+    }
+    return used_total;
+  }
+
   // Reads and answers one request. Returns whether the connection stays open.
   asio::awaitable<bool> serve_one(bool first) {
     // Idle phase: wait for the first byte of the next request. A keep-alive connection
@@ -444,8 +479,15 @@ class session final : public session_base,
     // The whole request (headers and body) must arrive within read_timeout: a slowloris
     // client trickling bytes cannot hold the connection longer than that.
     arm(srv_.cfg.read_timeout);
-    auto [ec, header_bytes] = co_await http::async_read_header(stream_, buf_, parser, use_tuple);
-    bytes_in_ = header_bytes;
+    // Usually the whole request came with the first read: parse it in place. The async read
+    // (a completion round trip even when nothing needs reading) only when more must arrive.
+    error_code ec;
+    bytes_in_ = consume_buffered(parser, ec);
+    if (!ec && !parser.is_header_done()) {
+      auto [rec, header_bytes] = co_await http::async_read_header(stream_, buf_, parser, use_tuple);
+      ec = rec;
+      bytes_in_ += header_bytes;
+    }
     if (ec) {
       disarm();
       co_await reject_read(ec, started);
@@ -461,14 +503,16 @@ class session final : public session_base,
       http::response<http::empty_body> cont(http::status::continue_, version_);
       co_await http::async_write(stream_, cont, use_tuple);
     }
-    if (!parser.is_done()) {
+    if (!parser.is_done()) bytes_in_ += consume_buffered(parser, ec);
+    if (!ec && !parser.is_done()) {
       auto [ec2, body_bytes] = co_await http::async_read(stream_, buf_, parser, use_tuple);
       bytes_in_ += body_bytes;
-      if (ec2) {
-        disarm();
-        co_await reject_read(ec2, started);
-        co_return false;
-      }
+      ec = ec2;
+    }
+    if (ec) {
+      disarm();
+      co_await reject_read(ec, started);
+      co_return false;
     }
     disarm();
 

@@ -14,7 +14,9 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 
+#include "asio_impl/send_now.h"
 #include "upstream/detail/connection.h"
 #include "upstream/detail/host_pool.h"
 #include "upstream/detail/response_parser.h"
@@ -229,31 +231,41 @@ asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
   auto& s = *impl_;
   if (s.failure) co_return *s.failure;
   if (s.done) co_return std::string_view();
-  for (;;) {
-    s.parser->set_buffer(s.chunk.data(), s.chunk.size());
-    s.wd.arm("stall-timeout", s.deadlines.stall, s.conn->sock);
-    s.reading = true;
-    auto [ec, n] = co_await s.conn->with_stream([&](auto& stream) {
-      return http::async_read_some(stream, s.conn->buffer, *s.parser, tuple_awaitable);
-    });
-    (void)n;
-    s.reading = false;
-    s.wd.disarm();
-    if (s.cancelled) co_return s.fail(cancelled_error());
-    if (ec == http::error::need_buffer) ec = {};
-    if (ec) co_return s.fail(map_io_error(ec, "reading body", s.wd, s.target));
-    // A non-eager parser stops after each chunk of a chunked body, so async_read_some
-    // returns one SSE event at a time even when all of them arrived in one segment — and
-    // each read() became one client write. Parse what is already buffered (no I/O) into
-    // the rest of the chunk buffer too. (Eager parsing is no substitute: async_read_some
-    // would then wait on the socket for more instead of returning what it has.)
+  // Parses what is already buffered (no I/O) into the rest of the chunk buffer. A
+  // non-eager parser stops after each chunk of a chunked body, so one async_read_some
+  // returned one SSE event at a time even when all of them arrived in one segment — and
+  // each read() became one client write. (Eager parsing is no substitute: async_read_some
+  // would then wait on the socket for more instead of returning what it has.)
+  auto drain = [&s]() -> error_code {
     while (!s.parser->is_done() && s.parser->remaining() > 0 && s.conn->buffer.size() > 0) {
       error_code pec;
       const std::size_t used = s.parser->put(s.conn->buffer.data(), pec);
       s.conn->buffer.consume(used);
       if (pec == http::error::need_more || pec == http::error::need_buffer) break;
-      if (pec) co_return s.fail(map_io_error(pec, "reading body", s.wd, s.target));
+      if (pec) return pec;
       if (used == 0) break;
+    }
+    return {};
+  };
+  for (;;) {
+    s.parser->set_buffer(s.chunk.data(), s.chunk.size());
+    // Bytes that came with the head (a small answer arrives whole) or with the previous
+    // read are parsed in place: no async read, whose completion is a scheduler round trip
+    // even when it needs no I/O.
+    if (auto pec = drain()) co_return s.fail(map_io_error(pec, "reading body", s.wd, s.target));
+    if (s.parser->remaining() == s.chunk.size() && !s.parser->is_done()) {
+      s.wd.arm("stall-timeout", s.deadlines.stall, s.conn->sock);
+      s.reading = true;
+      auto [ec, n] = co_await s.conn->with_stream([&](auto& stream) {
+        return http::async_read_some(stream, s.conn->buffer, *s.parser, tuple_awaitable);
+      });
+      (void)n;
+      s.reading = false;
+      s.wd.disarm();
+      if (s.cancelled) co_return s.fail(cancelled_error());
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) co_return s.fail(map_io_error(ec, "reading body", s.wd, s.target));
+      if (auto pec = drain()) co_return s.fail(map_io_error(pec, "reading body", s.wd, s.target));
     }
     const std::size_t produced = s.chunk.size() - s.parser->remaining();
     if (s.parser->is_done()) s.finish_ok();
@@ -401,10 +413,20 @@ asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open_imp
     }
 
     // Write.
-    st->wd.arm("write-timeout", deadlines.write, conn->sock);
-    auto [wec, wn] = co_await conn->with_stream(
-        [&](auto& stream) { return asio::async_write(stream, request_bytes, tuple_awaitable); });
-    (void)wn;
+    // Plain TCP: send directly first; the async write (a completion round trip even when
+    // the socket takes everything at once) only for what is left (asio_impl/send_now.h).
+    error_code wec;
+    std::size_t sent = 0;
+    if (!conn->tls) sent = asio_impl::send_now(conn->sock.native_handle(), request_bytes, wec);
+    if (!wec && sent < head.size() + req.body.size()) {
+      boost::beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(request_bytes);
+      rest.consume(sent);
+      st->wd.arm("write-timeout", deadlines.write, conn->sock);
+      auto [aec, wn] = co_await conn->with_stream(
+          [&](auto& stream) { return asio::async_write(stream, rest, tuple_awaitable); });
+      (void)wn;
+      wec = aec;
+    }
     error_code ec = wec;
     bool received_any = false;
     std::unique_ptr<response_parser> parser;
