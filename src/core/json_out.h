@@ -8,6 +8,7 @@
 // parser that produced them. Runs that need no escaping are scanned 8 bytes at a time and
 // copied with one append.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,7 +31,15 @@ void append_uint(std::string& out, std::uint64_t v);
 // finite (never produced by a JSON parser): NaN -> null, ±inf -> ±1e99999, as Boost.JSON's
 // serializer writes them.
 void append_double(std::string& out, double v);
-inline void append_bool(std::string& out, bool v) { out.append(v ? "true" : "false"); }
+// A string literal's bytes (length known at compile time: no strlen per call).
+template <std::size_t N>
+inline void append_literal(std::string& out, const char (&s)[N]) {
+  out.append(s, N - 1);
+}
+inline void append_bool(std::string& out, bool v) {
+  if (v) append_literal(out, "true");
+  else append_literal(out, "false");
+}
 // Any JSON value, written directly (no boost::json::serialize round trip): used for the
 // subtrees the canonical request keeps as JSON (tool schemas, response_format, pass-through).
 void append_value(std::string& out, const boost::json::value& v);

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <utility>
@@ -141,9 +142,19 @@ class encoder {
   // field takes a comma). `name` is a literal or a dialect table name: no escaping needed.
   void field(std::string_view name) {
     if (top_count_ < top_keys_.size()) top_keys_[top_count_++] = name;
-    out_.append(",\"", 2);
-    out_.append(name.data(), name.size());
-    out_.append("\":", 2);
+    char buf[32];  // one append for `,"name":` (every field name is shorter)
+    if (name.size() + 4 > sizeof buf) {
+      jo::append_literal(out_, ",");
+      jo::append_string(out_, name);
+      jo::append_literal(out_, ":");
+      return;
+    }
+    buf[0] = ',';
+    buf[1] = '"';
+    std::memcpy(buf + 2, name.data(), name.size());
+    buf[name.size() + 2] = '"';
+    buf[name.size() + 3] = ':';
+    out_.append(buf, name.size() + 4);
   }
   bool written(std::string_view name) const {
     return std::find(top_keys_.begin(), top_keys_.begin() + static_cast<std::ptrdiff_t>(top_count_),
@@ -183,7 +194,7 @@ core::result<core::upstream_request> encoder::run() {
   xai_reasoning_ = d_.rules == model_rules::xai && xai_reasoning_model(t_.model);
 
   out_.reserve(size_hint(r_));
-  out_.append("{\"model\":");
+  jo::append_literal(out_, "{\"model\":");
   top_keys_[top_count_++] = "model";
   jo::append_string(out_, t_.model);
   messages();
@@ -212,9 +223,9 @@ bool encoder::content(const core::message& m, std::size_t i) {
   if (std::holds_alternative<std::monostate>(m.content)) {
     // §5.2: Mistral rejects a null assistant content without tool_calls; send "".
     if (d_.mistral_messages && m.role == core::role::assistant && m.tool_calls.empty())
-      out_.append("\"\"");
+      jo::append_literal(out_, "\"\"");
     else
-      out_.append("null");
+      jo::append_literal(out_, "null");
     return true;
   }
   if (const auto* s = std::get_if<std::string>(&m.content)) {
@@ -232,7 +243,7 @@ bool encoder::content(const core::message& m, std::size_t i) {
   if (!d_.full_openai && all_text) {
     out_.push_back('"');
     for (std::size_t k = 0; k < parts.size(); ++k) {
-      if (k > 0) out_.append("\\n");
+      if (k > 0) jo::append_literal(out_, "\\n");
       if (const auto* t = std::get_if<core::text_part>(&parts[k])) jo::append_escaped(out_, t->text);
       else jo::append_escaped(out_, std::get<core::refusal_part>(parts[k]).refusal);
     }
@@ -247,15 +258,15 @@ bool encoder::content(const core::message& m, std::size_t i) {
   for (std::size_t k = 0; k < parts.size(); ++k) {
     if (k > 0) out_.push_back(',');
     if (const auto* t = std::get_if<core::text_part>(&parts[k])) {
-      out_.append("{\"type\":\"text\",\"text\":");
+      jo::append_literal(out_, "{\"type\":\"text\",\"text\":");
       jo::append_string(out_, t->text);
     } else if (const auto* img = std::get_if<core::image_part>(&parts[k])) {
       if (d_.images != field_policy::pass && !apply(d_.images, part_path(k), "image input"))
         return false;
-      out_.append("{\"type\":\"image_url\",\"image_url\":{\"url\":");
+      jo::append_literal(out_, "{\"type\":\"image_url\",\"image_url\":{\"url\":");
       jo::append_string(out_, img->url);
       if (!img->detail.empty()) {
-        out_.append(",\"detail\":");
+        jo::append_literal(out_, ",\"detail\":");
         jo::append_string(out_, img->detail);
       }
       out_.push_back('}');
@@ -263,9 +274,9 @@ bool encoder::content(const core::message& m, std::size_t i) {
       if (d_.audio_parts != field_policy::pass &&
           !apply(d_.audio_parts, part_path(k), "audio input"))
         return false;
-      out_.append("{\"type\":\"input_audio\",\"input_audio\":{\"data\":");
+      jo::append_literal(out_, "{\"type\":\"input_audio\",\"input_audio\":{\"data\":");
       jo::append_string(out_, au->data);
-      out_.append(",\"format\":");
+      jo::append_literal(out_, ",\"format\":");
       jo::append_string(out_, au->format);
       out_.push_back('}');
     } else if (const auto* f = std::get_if<core::file_part>(&parts[k])) {
@@ -273,7 +284,7 @@ bool encoder::content(const core::message& m, std::size_t i) {
         fail(part_path(k), "file input");
         return false;
       }
-      out_.append("{\"type\":\"file\",\"file\":{");
+      jo::append_literal(out_, "{\"type\":\"file\",\"file\":{");
       bool first = true;
       if (!f->file_data.empty()) {
         jo::append_key(out_, first, "file_data");
@@ -308,7 +319,7 @@ void encoder::reasoning_echo(const core::message& m, std::size_t i) {
   // §7.2: thinking models need reasoning_content echoed on assistant turns that made tool
   // calls; it is ignored (V3.2+) or a 400 (R1 era) elsewhere, so strip it there.
   if (!thinking_ || m.role != core::role::assistant || m.tool_calls.empty()) return;
-  out_.append(",\"reasoning_content\":");
+  jo::append_literal(out_, ",\"reasoning_content\":");
   if (m.reasoning_content) {
     jo::append_string(out_, *m.reasoning_content);  // the client carried it itself
     return;
@@ -325,7 +336,7 @@ void encoder::reasoning_echo(const core::message& m, std::size_t i) {
   }
   // §11.4: nothing stored (other replica, expired, or the turn came from another provider).
   // Send "" rather than omit the field (omitting is a documented 400). [unsure in §14]
-  out_.append("\"\"");
+  jo::append_literal(out_, "\"\"");
   warn(msg_path(i, ".reasoning_content"), "missing");
 }
 
@@ -345,7 +356,7 @@ void encoder::messages() {
     text += ": ";
     // Cold path: keeps Boost.JSON's spelling of the schema text the model reads.
     text += r_.response_format.schema ? json::serialize(*r_.response_format.schema) : "{}";
-    out_.append("{\"role\":\"system\",\"content\":");
+    jo::append_literal(out_, "{\"role\":\"system\",\"content\":");
     jo::append_string(out_, text);
     out_.push_back('}');
     first_message = false;
@@ -355,7 +366,7 @@ void encoder::messages() {
     const core::message& m = r_.messages[i];
     if (!first_message) out_.push_back(',');
     first_message = false;
-    out_.append("{\"role\":");
+    jo::append_literal(out_, "{\"role\":");
     switch (m.role) {
       case core::role::developer:
         out_.append(d_.full_openai ? "\"developer\"" : "\"system\"");
@@ -365,7 +376,7 @@ void encoder::messages() {
           fail(msg_path(i, ".role"), "the legacy 'function' role");
           return;
         }
-        out_.append("\"function\"");
+        jo::append_literal(out_, "\"function\"");
         break;
       case core::role::system:
       case core::role::user:
@@ -374,11 +385,11 @@ void encoder::messages() {
         out_.append(role_json(m.role));
         break;
     }
-    out_.append(",\"content\":");
+    jo::append_literal(out_, ",\"content\":");
     if (!content(m, i)) return;
     if (m.name) {
       if (d_.full_openai) {
-        out_.append(",\"name\":");
+        jo::append_literal(out_, ",\"name\":");
         jo::append_string(out_, *m.name);
       } else if (!apply(d_.message_name, "messages[].name", "messages[].name")) {
         return;
@@ -386,14 +397,14 @@ void encoder::messages() {
     }
     if (m.refusal) {
       if (d_.full_openai) {
-        out_.append(",\"refusal\":");
+        jo::append_literal(out_, ",\"refusal\":");
         jo::append_string(out_, *m.refusal);
       } else {
         warn(msg_path(i, ".refusal"));
       }
     }
     if (!m.tool_calls.empty()) {
-      out_.append(",\"tool_calls\":[");
+      jo::append_literal(out_, ",\"tool_calls\":[");
       for (std::size_t k = 0; k < m.tool_calls.size(); ++k) {
         const core::tool_call& tc = m.tool_calls[k];
         if (tc.type != "function" && !d_.full_openai) {
@@ -403,21 +414,21 @@ void encoder::messages() {
         const std::string& id = tool_id(tc.id);
         if (d_.mistral_messages) call_names.emplace_back(id, tc.name);
         if (k > 0) out_.push_back(',');
-        out_.append("{\"id\":");
+        jo::append_literal(out_, "{\"id\":");
         jo::append_string(out_, id);
-        out_.append(",\"type\":");
+        jo::append_literal(out_, ",\"type\":");
         jo::append_string(out_, tc.type);
-        out_.append(",\"function\":{\"name\":");
+        jo::append_literal(out_, ",\"function\":{\"name\":");
         jo::append_string(out_, tc.name);
-        out_.append(",\"arguments\":");
+        jo::append_literal(out_, ",\"arguments\":");
         jo::append_string(out_, tc.arguments);
-        out_.append("}}");
+        jo::append_literal(out_, "}}");
       }
       out_.push_back(']');
     }
     if (m.role == core::role::tool) {
       const std::string& id = tool_id(m.tool_call_id);
-      out_.append(",\"tool_call_id\":");
+      jo::append_literal(out_, ",\"tool_call_id\":");
       jo::append_string(out_, id);
       if (d_.mistral_messages) {
         auto it = std::find_if(call_names.rbegin(), call_names.rend(),
@@ -429,7 +440,7 @@ void encoder::messages() {
               msg_path(i, ".tool_call_id"));
           return;
         }
-        out_.append(",\"name\":");
+        jo::append_literal(out_, ",\"name\":");
         jo::append_string(out_, it->second);
       }
     }
@@ -559,7 +570,7 @@ void encoder::sampling() {
 
   if (r_.stream) {
     field("stream");
-    out_.append("true");
+    jo::append_literal(out_, "true");
     // §10.3: always ask for usage upstream (billing); the client sees it only if it asked.
     const bool usage = t_.request_stream_usage || r_.wants_stream_usage();
     const bool include_usage = d_.stream_usage_option && usage;
@@ -574,7 +585,7 @@ void encoder::sampling() {
       out_.push_back('{');
       if (include_usage) {
         jo::append_key(out_, first, "include_usage");
-        out_.append("true");
+        jo::append_literal(out_, "true");
       }
       if (obfuscation) {
         jo::append_key(out_, first, "include_obfuscation");
@@ -600,21 +611,21 @@ void encoder::tools() {
         fail("tools[" + std::to_string(i) + "].type", "tool type '" + t.type + "'");
         return;
       }
-      out_.append("{\"type\":\"function\",\"function\":{\"name\":");
+      jo::append_literal(out_, "{\"type\":\"function\",\"function\":{\"name\":");
       jo::append_string(out_, t.function.name);
       if (t.function.description) {
-        out_.append(",\"description\":");
+        jo::append_literal(out_, ",\"description\":");
         jo::append_string(out_, *t.function.description);
       }
       // §2.4: absent parameters means "no arguments"; upstreams want the explicit schema.
-      out_.append(",\"parameters\":");
+      jo::append_literal(out_, ",\"parameters\":");
       if (t.function.parameters) jo::append_value(out_, *t.function.parameters);
-      else out_.append("{\"type\":\"object\",\"properties\":{}}");
+      else jo::append_literal(out_, "{\"type\":\"object\",\"properties\":{}}");
       if (t.function.strict) {
-        out_.append(",\"strict\":");
+        jo::append_literal(out_, ",\"strict\":");
         jo::append_bool(out_, *t.function.strict);
       }
-      out_.append("}}");
+      jo::append_literal(out_, "}}");
     }
     out_.push_back(']');
   }
@@ -628,9 +639,9 @@ void encoder::tools() {
       break;
     case core::tool_choice_mode::function:
       field("tool_choice");
-      out_.append("{\"type\":\"function\",\"function\":{\"name\":");
+      jo::append_literal(out_, "{\"type\":\"function\",\"function\":{\"name\":");
       jo::append_string(out_, tc.name);
-      out_.append("}}");
+      jo::append_literal(out_, "}}");
       break;
     case core::tool_choice_mode::allowed_tools:
     case core::tool_choice_mode::custom:
@@ -649,13 +660,13 @@ void encoder::tools() {
       // true is every dialect's default; only OpenAI-shaped dialects that take it get it.
       if (d_.parallel_tool_calls_false == field_policy::pass) {
         field("parallel_tool_calls");
-        out_.append("true");
+        jo::append_literal(out_, "true");
       }
     } else if (apply(d_.parallel_tool_calls_false, "parallel_tool_calls",
                      "parallel_tool_calls=false") &&
                d_.parallel_tool_calls_false == field_policy::pass) {
       field("parallel_tool_calls");
-      out_.append("false");
+      jo::append_literal(out_, "false");
     }
   }
 }
@@ -666,11 +677,11 @@ void encoder::response_format() {
     case core::response_format_type::unset: return;
     case core::response_format_type::text:
       field("response_format");
-      out_.append("{\"type\":\"text\"}");
+      jo::append_literal(out_, "{\"type\":\"text\"}");
       return;
     case core::response_format_type::json_object:
       field("response_format");
-      out_.append("{\"type\":\"json_object\"}");
+      jo::append_literal(out_, "{\"type\":\"json_object\"}");
       return;
     case core::response_format_type::json_schema:
       break;
@@ -678,25 +689,25 @@ void encoder::response_format() {
   field("response_format");
   if (!d_.json_schema_native) {
     // §7.3: degrade to json_object plus the instruction added in messages().
-    out_.append("{\"type\":\"json_object\"}");
+    jo::append_literal(out_, "{\"type\":\"json_object\"}");
     warn("response_format.json_schema", "emulated_with_json_object");
     return;
   }
-  out_.append("{\"type\":\"json_schema\",\"json_schema\":{\"name\":");
+  jo::append_literal(out_, "{\"type\":\"json_schema\",\"json_schema\":{\"name\":");
   jo::append_string(out_, rf.name);
   if (rf.description) {
-    out_.append(",\"description\":");
+    jo::append_literal(out_, ",\"description\":");
     jo::append_string(out_, *rf.description);
   }
   if (rf.schema) {
-    out_.append(",\"schema\":");
+    jo::append_literal(out_, ",\"schema\":");
     jo::append_value(out_, *rf.schema);
   }
   if (rf.strict) {
-    out_.append(",\"strict\":");
+    jo::append_literal(out_, ",\"strict\":");
     jo::append_bool(out_, *rf.strict);
   }
-  out_.append("}}");
+  jo::append_literal(out_, "}}");
 }
 
 void encoder::passthrough() {
