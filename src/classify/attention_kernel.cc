@@ -127,7 +127,7 @@ __attribute__((target("avx2,fma"))) inline void context_block(const float* const
 // R query rows (1 or 2: 2 rows × 4 vectors = 8 independent FMA chains).
 template <int R>
 __attribute__((target("avx2,fma"))) void rows_avx2(const attention_head_args& a, std::size_t i0, const float* kt,
-                                                   std::size_t tp, float* pbuf) {
+                                                   const float* vc, std::size_t tp, float* pbuf) {
   const float* q[R];
   float* p[R];
   float* ctx[R];
@@ -142,12 +142,12 @@ __attribute__((target("avx2,fma"))) void rows_avx2(const attention_head_args& a,
   for (; j0 < tp; j0 += 8) scores_block<R, 1>(q, kt, tp, a.dh, j0, a.scale, p);
   for (int r = 0; r < R; ++r) inv[r] = exp_row_avx2(p[r], a.t, a.key_mask);
   std::size_t d0 = 0;
-  for (; d0 + 32 <= a.dh; d0 += 32) context_block<R, 4>(p, a.v, a.ld_in, a.t, d0, inv, ctx);
-  for (; d0 + 8 <= a.dh; d0 += 8) context_block<R, 1>(p, a.v, a.ld_in, a.t, d0, inv, ctx);
+  for (; d0 + 32 <= a.dh; d0 += 32) context_block<R, 4>(p, vc, a.dh, a.t, d0, inv, ctx);
+  for (; d0 + 8 <= a.dh; d0 += 8) context_block<R, 1>(p, vc, a.dh, a.t, d0, inv, ctx);
   for (; d0 < a.dh; ++d0)
     for (int r = 0; r < R; ++r) {
       float s = 0;
-      for (std::size_t j = 0; j < a.t; ++j) s += p[r][j] * a.v[j * a.ld_in + d0];
+      for (std::size_t j = 0; j < a.t; ++j) s += p[r][j] * vc[j * a.dh + d0];
       ctx[r][d0] = s * inv[r];
     }
 }
@@ -155,6 +155,7 @@ __attribute__((target("avx2,fma"))) void rows_avx2(const attention_head_args& a,
 __attribute__((target("avx2,fma"))) void attention_avx2(const attention_head_args& a, attention_scratch& s) {
   const std::size_t tp = round8(a.t);
   s.kt.resize(a.dh * tp);
+  s.vc.resize(a.t * a.dh);
   s.p.resize(2 * tp);
   // Kᵀ with zero columns up to tp, so score blocks never read past the keys.
   for (std::size_t d = 0; d < a.dh; ++d) {
@@ -162,9 +163,12 @@ __attribute__((target("avx2,fma"))) void attention_avx2(const attention_head_arg
     for (std::size_t j = 0; j < a.t; ++j) row[j] = a.k[j * a.ld_in + d];
     std::fill(row + a.t, row + tp, 0.0f);
   }
+  // V rows in the QKV buffer are 3·hidden floats apart (4.5 KiB for MiniLM): at 128 tokens they
+  // fall into a quarter of L1's sets and evict each other on every pass; contiguous they don't.
+  for (std::size_t j = 0; j < a.t; ++j) std::copy(a.v + j * a.ld_in, a.v + j * a.ld_in + a.dh, s.vc.data() + j * a.dh);
   std::size_t i = 0;
-  for (; i + 2 <= a.t; i += 2) rows_avx2<2>(a, i, s.kt.data(), tp, s.p.data());
-  if (i < a.t) rows_avx2<1>(a, i, s.kt.data(), tp, s.p.data());
+  for (; i + 2 <= a.t; i += 2) rows_avx2<2>(a, i, s.kt.data(), s.vc.data(), tp, s.p.data());
+  if (i < a.t) rows_avx2<1>(a, i, s.kt.data(), s.vc.data(), tp, s.p.data());
 }
 
 }  // namespace

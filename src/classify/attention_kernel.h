@@ -18,7 +18,8 @@ namespace gi::classify {
 
 struct attention_scratch {
   std::vector<float> kt;  // Kᵀ of the head, [dh][t rounded up to 8]
-  std::vector<float> p;   // one row of scores / probabilities
+  std::vector<float> vc;  // V of the head, contiguous [t][dh]
+  std::vector<float> p;   // two rows of scores / probabilities
 };
 
 struct attention_head_args {

@@ -31,7 +31,10 @@ inline float gelu_approx(float v) {
 __attribute__((target("avx2,fma"))) inline __m256 gelu8(__m256 v) {
   const __m256 sign = _mm256_and_ps(v, _mm256_set1_ps(-0.0f));
   const __m256 z = _mm256_mul_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), v), _mm256_set1_ps(0.70710678118654752f));
-  const __m256 t = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_fmadd_ps(z, _mm256_set1_ps(0.3275911f), _mm256_set1_ps(1.0f)));
+  // 1/d by rcp + one Newton step (relative error ~1e-7) instead of a division (~5× the cost).
+  const __m256 d = _mm256_fmadd_ps(z, _mm256_set1_ps(0.3275911f), _mm256_set1_ps(1.0f));
+  const __m256 r0 = _mm256_rcp_ps(d);
+  const __m256 t = _mm256_fmadd_ps(r0, _mm256_fnmadd_ps(d, r0, _mm256_set1_ps(1.0f)), r0);
   __m256 poly = _mm256_set1_ps(1.061405429f);
   poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-1.453152027f));
   poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(1.421413741f));

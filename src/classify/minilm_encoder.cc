@@ -181,20 +181,42 @@ core::result<minilm_encoder> minilm_encoder::load(const std::filesystem::path& c
 }
 
 std::vector<float> minilm_encoder::embed(std::span<const std::int32_t> ids, encoder_precision p) const {
-  return embed_batch({std::vector<std::int32_t>(ids.begin(), ids.end())}, p).front();
+  std::vector<float> out(cfg_.hidden);
+  forward(std::span<const std::span<const std::int32_t>>(&ids, 1), p, std::span<float>(out));
+  return out;
 }
 
 std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<std::vector<std::int32_t>>& batch,
-                                                            encoder_precision prec) const {
+                                                            encoder_precision p) const {
+  std::vector<std::span<const std::int32_t>> seqs(batch.begin(), batch.end());
+  std::vector<float> flat(batch.size() * cfg_.hidden);
+  forward(seqs, p, flat);
+  std::vector<std::vector<float>> result;
+  result.reserve(batch.size());
+  for (std::size_t s = 0; s < batch.size(); ++s)
+    result.emplace_back(flat.begin() + static_cast<std::ptrdiff_t>(s * cfg_.hidden),
+                        flat.begin() + static_cast<std::ptrdiff_t>((s + 1) * cfg_.hidden));
+  return result;
+}
+
+// The forward pass; all scratch lives in a thread-local workspace that only grows, so a warm
+// thread allocates nothing here (the callers allocate the returned vectors).
+void minilm_encoder::forward(std::span<const std::span<const std::int32_t>> batch, encoder_precision prec,
+                             std::span<float> out) const {
   const std::size_t h = cfg_.hidden, im = cfg_.intermediate, nh = cfg_.heads, dh = h / nh;
   const bool q8 = prec == encoder_precision::int8;
   struct workspace {
     std::vector<float> x, qkv, ctx, tmp, inter, scores;
+    std::vector<double> pooled;
+    std::vector<std::size_t> len, off;
     int8_scratch q;
     attention_scratch att;
   };
   thread_local workspace ws;
-  std::vector<std::size_t> len, off;
+  auto& len = ws.len;
+  auto& off = ws.off;
+  len.clear();
+  off.clear();
   std::size_t rows = 0;
   for (const auto& raw : batch) {
     const std::size_t t = std::min(std::max<std::size_t>(raw.size(), 1), cfg_.max_positions);
@@ -279,10 +301,10 @@ std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<st
     for (std::size_t i = 0; i < rows * h; ++i) x[i] += ws.tmp[i];
     layer_norm(x.data(), rows, h, l.ln2_g, l.ln2_b, cfg_.layer_norm_eps);
   }
-  std::vector<std::vector<float>> result;
-  result.reserve(batch.size());
+  auto& pooled = ws.pooled;
+  pooled.resize(h);
   for (std::size_t s = 0; s < batch.size(); ++s) {
-    std::vector<double> pooled(h, 0.0);
+    std::fill(pooled.begin(), pooled.end(), 0.0);
     for (std::size_t i = 0; i < len[s]; ++i)
       for (std::size_t j = 0; j < h; ++j) pooled[j] += x[(off[s] + i) * h + j];
     double norm = 0;
@@ -291,11 +313,8 @@ std::vector<std::vector<float>> minilm_encoder::embed_batch(const std::vector<st
       norm += p * p;
     }
     norm = std::max(std::sqrt(norm), 1e-12);
-    std::vector<float> out(h);
-    for (std::size_t j = 0; j < h; ++j) out[j] = static_cast<float>(pooled[j] / norm);
-    result.push_back(std::move(out));
+    for (std::size_t j = 0; j < h; ++j) out[s * h + j] = static_cast<float>(pooled[j] / norm);
   }
-  return result;
 }
 
 }  // namespace gi::classify

@@ -4,7 +4,8 @@
 // LayerNorm → N post-LN encoder layers (self-attention with the padding mask, erf GELU
 // feed-forward) → mean pooling over the mask → L2 normalisation. Dimensions come from
 // config.json; weights from model.safetensors, validated name by name and shape by shape.
-// Matrix products use OpenBLAS sgemm (fp32). The pooler is not used.
+// fp32 matrix products use OpenBLAS sgemm; the int8 fast path has its own kernels
+// (int8_gemm.h, attention_kernel.h, fast_math.h). The pooler is not used.
 //
 // Thread safety: a loaded encoder is immutable; embed() uses a thread-local workspace (no
 // allocation per call once warm), so concurrent calls are safe.
@@ -63,6 +64,9 @@ class minilm_encoder {
     std::vector<float> wqkv, bqkv;  // Q, K, V fused into one [3h × h] Linear
     packed_int8 qkv_q, wo_q, wi_q, wo2_q;  // the int8 path's copies of the four Linears
   };
+  // batch.size() sequences → out (batch.size() × hidden).
+  void forward(std::span<const std::span<const std::int32_t>> batch, encoder_precision p, std::span<float> out) const;
+
   bert_config cfg_;
   tensor_map weights_;
   const float *word_ = nullptr, *pos_ = nullptr, *type_ = nullptr, *emb_ln_g_ = nullptr, *emb_ln_b_ = nullptr;
