@@ -52,17 +52,17 @@ bool xai_reasoning_model(std::string_view model) {
 
 namespace {
 
-// The quoted JSON string of a role.
-std::string_view role_json(core::role r) {
+// A message object's opening up to its content value: `{"role":"<role>","content":`.
+std::string_view message_head(core::role r) {
   switch (r) {
-    case core::role::system: return "\"system\"";
-    case core::role::developer: return "\"developer\"";
-    case core::role::user: return "\"user\"";
-    case core::role::assistant: return "\"assistant\"";
-    case core::role::tool: return "\"tool\"";
-    case core::role::function: return "\"function\"";
+    case core::role::system: return R"({"role":"system","content":)";
+    case core::role::developer: return R"({"role":"developer","content":)";
+    case core::role::user: return R"({"role":"user","content":)";
+    case core::role::assistant: return R"({"role":"assistant","content":)";
+    case core::role::tool: return R"({"role":"tool","content":)";
+    case core::role::function: return R"({"role":"function","content":)";
   }
-  return "\"user\"";
+  return R"({"role":"user","content":)";
 }
 
 // "messages[i]" + suffix, or "messages[i]" + suffix + "[k]" + tail (error / warning paths:
@@ -139,28 +139,33 @@ class encoder {
   }
 
   // `,"name":` for a top-level field (the body always opens with "model", so every later
-  // field takes a comma). `name` is a literal or a dialect table name: no escaping needed.
-  void field(std::string_view name) {
-    if (top_count_ < top_keys_.size()) top_keys_[top_count_++] = name;
-    char buf[32];  // one append for `,"name":` (every field name is shorter)
-    if (name.size() + 4 > sizeof buf) {
-      jo::append_literal(out_, ",");
-      jo::append_string(out_, name);
-      jo::append_literal(out_, ":");
-      return;
-    }
+  // field takes a comma), with one append; the name is recorded for passthrough(). Literal
+  // names (most calls) get compile-time sizes; the others are dialect table names. None
+  // needs escaping.
+  template <std::size_t N>
+  void field(const char (&name)[N]) {
+    constexpr std::size_t n = N - 1;
+    if (top_count_ < top_keys_.size()) top_keys_[top_count_++] = std::string_view(name, n);
+    char buf[n + 4];
     buf[0] = ',';
     buf[1] = '"';
-    std::memcpy(buf + 2, name.data(), name.size());
-    buf[name.size() + 2] = '"';
-    buf[name.size() + 3] = ':';
-    out_.append(buf, name.size() + 4);
+    std::memcpy(buf + 2, name, n);
+    buf[n + 2] = '"';
+    buf[n + 3] = ':';
+    out_.append(buf, n + 4);
+  }
+  void field(std::string_view name) {
+    if (top_count_ < top_keys_.size()) top_keys_[top_count_++] = name;
+    out_.push_back(',');
+    jo::append_string(out_, name);
+    out_.push_back(':');
   }
   bool written(std::string_view name) const {
     return std::find(top_keys_.begin(), top_keys_.begin() + static_cast<std::ptrdiff_t>(top_count_),
                      name) != top_keys_.begin() + static_cast<std::ptrdiff_t>(top_count_);
   }
-  void str_field(std::string_view name, std::string_view v) {
+  template <typename Name>
+  void str_field(const Name& name, std::string_view v) {
     field(name);
     jo::append_string(out_, v);
   }
@@ -366,26 +371,24 @@ void encoder::messages() {
     const core::message& m = r_.messages[i];
     if (!first_message) out_.push_back(',');
     first_message = false;
-    jo::append_literal(out_, "{\"role\":");
     switch (m.role) {
       case core::role::developer:
-        out_.append(d_.full_openai ? "\"developer\"" : "\"system\"");
+        out_.append(message_head(d_.full_openai ? core::role::developer : core::role::system));
         break;
       case core::role::function:
         if (!d_.full_openai) {
           fail(msg_path(i, ".role"), "the legacy 'function' role");
           return;
         }
-        jo::append_literal(out_, "\"function\"");
+        out_.append(message_head(core::role::function));
         break;
       case core::role::system:
       case core::role::user:
       case core::role::assistant:
       case core::role::tool:
-        out_.append(role_json(m.role));
+        out_.append(message_head(m.role));
         break;
     }
-    jo::append_literal(out_, ",\"content\":");
     if (!content(m, i)) return;
     if (m.name) {
       if (d_.full_openai) {
@@ -516,16 +519,17 @@ void encoder::sampling() {
     jo::append_int(out_, *r_.seed);
   }
   if (err_) return;
-  for (auto [name, v] : {std::pair{"frequency_penalty", r_.frequency_penalty},
-                         std::pair{"presence_penalty", r_.presence_penalty}}) {
-    if (!v) continue;
+  auto penalty = [&](const auto& name, const std::optional<double>& v) {
+    if (!v) return;
     if (xai_reasoning_) {
       warn(name, "unsupported_by_model");
     } else {
       field(name);
       jo::append_double(out_, *v);
     }
-  }
+  };
+  penalty("frequency_penalty", r_.frequency_penalty);
+  penalty("presence_penalty", r_.presence_penalty);
   if (r_.logit_bias && apply(d_.logit_bias, "logit_bias", "logit_bias") &&
       d_.logit_bias == field_policy::pass) {
     field("logit_bias");
