@@ -180,5 +180,20 @@ TEST(minilm_encoder_int8, stays_within_the_documented_bound_of_the_reference) {
               std::string(to_string(best_int8_kernel())).c_str(), n, worst_cos, worst_diff);
 }
 
+// Micro-batching stacks the token rows of several sequences into one forward. On the int8
+// path every step is per row (quantisation scales, integer sums, LayerNorm) or per sequence
+// (attention), so a batched embedding equals the single one bit for bit.
+TEST(minilm_encoder_int8, batch_equals_single_exactly) {
+  const auto dir = test::source_dir() / "test/data/minilm-synthetic-test";
+  const auto enc = minilm_encoder::load(dir / "config.json", dir / "model.safetensors").value();
+  const auto tok = wordpiece_tokenizer::load(test::source_dir() / "models/all-MiniLM-L6-v2/vocab.txt").value();
+  const std::vector<std::vector<std::int32_t>> batch{
+      tok.encode("hello world"), tok.encode("a much longer sentence, with punctuation and more words than the first"),
+      tok.encode("x")};
+  const auto out = enc.embed_batch(batch, encoder_precision::int8);
+  ASSERT_EQ(out.size(), batch.size());
+  for (std::size_t s = 0; s < batch.size(); ++s) EXPECT_EQ(out[s], enc.embed(batch[s], encoder_precision::int8)) << s;
+}
+
 }  // namespace
 }  // namespace gi::classify
