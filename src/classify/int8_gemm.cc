@@ -21,8 +21,8 @@ std::int32_t load_i32(const std::uint8_t* p) {
   return v;
 }
 
-// acc[r][c] holds Σ_k x_q[r][k]·w_q[c][k] (exact); the float result is shared by every kernel.
-// acc holds Σ_k x_u·w_q; subtracting offset·Σ_k w_q leaves Σ_k x_q·w_q exactly.
+// acc[r][c] holds Σ_k x_u[r][k]·w_q[c][k] (exact); subtracting offset·Σ_k w_q[c][k] leaves
+// Σ_k x_q·w_q exactly. The float epilogue is shared by every kernel.
 void finish_tile(const std::int32_t (&acc)[max_rows][max_blocks * block], int rows, std::size_t col0,
                  std::size_t cols, const float* xscale, const packed_int8& w, const float* bias, float* y,
                  std::size_t ldy, std::int32_t offset) {
@@ -159,8 +159,10 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_tile(
 // with saturation. 7-bit activations (x_u ≤ 127) keep a pair ≤ 2·127·127 = 32258: exact.
 // vpmaddwd by 1 widens pairs to s32: 3 µops per 32 multiply-adds (the vpsignb form was 4).
 // Tile: R token rows × one 16-output block (2 ymm per row) = 2R accumulators, so R = 4 keeps
-// accumulators, the two weight vectors and the broadcast in the 16 ymm registers (a 4×64 tile
-// spilled); the weight block (16 × in bytes ≤ 24 KiB) stays in L1 across the block loop.
+// accumulators, the weight vectors and the broadcast in the 16 ymm registers (the former
+// 4×64 tile needed 32 accumulators); the weight block (16 × in bytes ≤ 24 KiB) stays in L1
+// across the row tiles. This form serves 8-bit weights; the encoder packs 7-bit ones for AVX2
+// (avx2_tile_w7).
 template <int R, int NB>
 __attribute__((target("avx2"))) void avx2_tile(const std::uint8_t* xq, std::size_t ldx, const std::int8_t* wb,
                                                std::size_t groups, std::int32_t (&acc_out)[max_rows][max_blocks * block]) {
