@@ -4,8 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include <immintrin.h>
-
 #include "classify/fast_math_simd.h"
 
 namespace gi::classify {
@@ -14,7 +12,7 @@ namespace {
 
 constexpr float neg_inf = -std::numeric_limits<float>::infinity();
 
-std::size_t round8(std::size_t n) { return (n + 7) / 8 * 8; }
+[[maybe_unused]] std::size_t round8(std::size_t n) { return (n + 7) / 8 * 8; }
 
 // Softmax of row p[0..t) in place, masked keys excluded (weight exactly 0). Returns 1/Σ (the
 // caller scales the weighted sum instead of every probability), or 0 when no key is attended.
@@ -34,6 +32,7 @@ float exp_row_portable(float* p, std::size_t t, const std::uint8_t* mask) {
   return 1.0f / sum;
 }
 
+#if GI_CLASSIFY_X86
 bool has_avx2_fma() {
   static const bool v = [] {
     __builtin_cpu_init();
@@ -171,6 +170,8 @@ __attribute__((target("avx2,fma"))) void attention_avx2(const attention_head_arg
   if (i < a.t) rows_avx2<1>(a, i, s.kt.data(), s.vc.data(), tp, s.p.data());
 }
 
+#endif
+
 }  // namespace
 
 void attention_head_portable(const attention_head_args& a, attention_scratch& s) {
@@ -197,10 +198,13 @@ void attention_head_portable(const attention_head_args& a, attention_scratch& s)
 
 void attention_head(const attention_head_args& a, attention_scratch& s) {
   if (a.t == 0 || a.dh == 0) return;
-  if (has_avx2_fma())
+#if GI_CLASSIFY_X86
+  if (has_avx2_fma()) {
     attention_avx2(a, s);
-  else
-    attention_head_portable(a, s);
+    return;
+  }
+#endif
+  attention_head_portable(a, s);
 }
 
 }  // namespace gi::classify

@@ -6,13 +6,13 @@
 #include <cmath>
 #include <cstdint>
 
-#include <immintrin.h>
-
 namespace gi::classify {
 
 namespace {
 
+#if GI_CLASSIFY_X86
 using simd::exp8;
+#endif
 using simd::exp_approx;
 
 inline float gelu_approx(float v) {
@@ -28,61 +28,13 @@ inline float gelu_approx(float v) {
   return 0.5f * v * (1.0f + erf);
 }
 
-__attribute__((target("avx2,fma"))) inline __m256 gelu8(__m256 v) {
-  const __m256 sign = _mm256_and_ps(v, _mm256_set1_ps(-0.0f));
-  const __m256 z = _mm256_mul_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), v), _mm256_set1_ps(0.70710678118654752f));
-  // 1/d by rcp + one Newton step (relative error ~1e-7) instead of a division (~5× the cost).
-  const __m256 d = _mm256_fmadd_ps(z, _mm256_set1_ps(0.3275911f), _mm256_set1_ps(1.0f));
-  const __m256 r0 = _mm256_rcp_ps(d);
-  const __m256 t = _mm256_fmadd_ps(r0, _mm256_fnmadd_ps(d, r0, _mm256_set1_ps(1.0f)), r0);
-  __m256 poly = _mm256_set1_ps(1.061405429f);
-  poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-1.453152027f));
-  poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(1.421413741f));
-  poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-0.284496736f));
-  poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(0.254829592f));
-  const __m256 ex = exp8(_mm256_mul_ps(_mm256_sub_ps(_mm256_setzero_ps(), z), z));
-  const __m256 erf_abs = _mm256_fnmadd_ps(_mm256_mul_ps(poly, t), ex, _mm256_set1_ps(1.0f));
-  const __m256 erf = _mm256_or_ps(erf_abs, sign);
-  return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), v), _mm256_add_ps(_mm256_set1_ps(1.0f), erf));
-}
-
-__attribute__((target("avx2,fma"))) void gelu_avx2(float* x, std::size_t n) {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, gelu8(_mm256_loadu_ps(x + i)));
-  for (; i < n; ++i) x[i] = gelu_approx(x[i]);
-}
 void gelu_generic(float* x, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) x[i] = gelu_approx(x[i]);
-}
-__attribute__((target("avx2,fma"))) void exp_avx2(float* x, std::size_t n) {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, exp8(_mm256_loadu_ps(x + i)));
-  for (; i < n; ++i) x[i] = exp_approx(x[i]);
 }
 void exp_generic(float* x, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) x[i] = exp_approx(x[i]);
 }
 
-__attribute__((target("avx2,fma"))) void softmax_avx2(float* r, std::size_t n) {
-  float m = r[0];
-  for (std::size_t j = 1; j < n; ++j) m = std::max(m, r[j]);
-  const __m256 mv = _mm256_set1_ps(m);
-  __m256 acc = _mm256_setzero_ps();
-  std::size_t j = 0;
-  for (; j + 8 <= n; j += 8) {
-    const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(r + j), mv));
-    _mm256_storeu_ps(r + j, e);
-    acc = _mm256_add_ps(acc, e);
-  }
-  alignas(32) float lanes[8];
-  _mm256_store_ps(lanes, acc);
-  float sum = 0;
-  for (float l : lanes) sum += l;
-  for (; j < n; ++j) sum += (r[j] = exp_approx(r[j] - m));
-  const __m256 inv = _mm256_set1_ps(1.0f / sum);
-  for (j = 0; j + 8 <= n; j += 8) _mm256_storeu_ps(r + j, _mm256_mul_ps(_mm256_loadu_ps(r + j), inv));
-  for (; j < n; ++j) r[j] *= 1.0f / sum;
-}
 void softmax_generic(float* r, std::size_t n) {
   float m = r[0];
   for (std::size_t j = 1; j < n; ++j) m = std::max(m, r[j]);
@@ -108,6 +60,56 @@ void add_layer_norm_generic(float* x, const float* add, std::size_t t, std::size
   }
 }
 
+#if GI_CLASSIFY_X86
+// The same polynomials on 8 lanes (AVX2 + FMA); scalar tails use the functions above.
+__attribute__((target("avx2,fma"))) inline __m256 gelu8(__m256 v) {
+  const __m256 sign = _mm256_and_ps(v, _mm256_set1_ps(-0.0f));
+  const __m256 z = _mm256_mul_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), v), _mm256_set1_ps(0.70710678118654752f));
+  // 1/d by rcp + one Newton step (relative error ~1e-7) instead of a division (~5× the cost).
+  const __m256 d = _mm256_fmadd_ps(z, _mm256_set1_ps(0.3275911f), _mm256_set1_ps(1.0f));
+  const __m256 r0 = _mm256_rcp_ps(d);
+  const __m256 t = _mm256_fmadd_ps(r0, _mm256_fnmadd_ps(d, r0, _mm256_set1_ps(1.0f)), r0);
+  __m256 poly = _mm256_set1_ps(1.061405429f);
+  poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-1.453152027f));
+  poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(1.421413741f));
+  poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-0.284496736f));
+  poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(0.254829592f));
+  const __m256 ex = exp8(_mm256_mul_ps(_mm256_sub_ps(_mm256_setzero_ps(), z), z));
+  const __m256 erf_abs = _mm256_fnmadd_ps(_mm256_mul_ps(poly, t), ex, _mm256_set1_ps(1.0f));
+  const __m256 erf = _mm256_or_ps(erf_abs, sign);
+  return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), v), _mm256_add_ps(_mm256_set1_ps(1.0f), erf));
+}
+
+__attribute__((target("avx2,fma"))) void gelu_avx2(float* x, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, gelu8(_mm256_loadu_ps(x + i)));
+  for (; i < n; ++i) x[i] = gelu_approx(x[i]);
+}
+__attribute__((target("avx2,fma"))) void exp_avx2(float* x, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, exp8(_mm256_loadu_ps(x + i)));
+  for (; i < n; ++i) x[i] = exp_approx(x[i]);
+}
+__attribute__((target("avx2,fma"))) void softmax_avx2(float* r, std::size_t n) {
+  float m = r[0];
+  for (std::size_t j = 1; j < n; ++j) m = std::max(m, r[j]);
+  const __m256 mv = _mm256_set1_ps(m);
+  __m256 acc = _mm256_setzero_ps();
+  std::size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(r + j), mv));
+    _mm256_storeu_ps(r + j, e);
+    acc = _mm256_add_ps(acc, e);
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, acc);
+  float sum = 0;
+  for (float l : lanes) sum += l;
+  for (; j < n; ++j) sum += (r[j] = exp_approx(r[j] - m));
+  const __m256 inv = _mm256_set1_ps(1.0f / sum);
+  for (j = 0; j + 8 <= n; j += 8) _mm256_storeu_ps(r + j, _mm256_mul_ps(_mm256_loadu_ps(r + j), inv));
+  for (; j < n; ++j) r[j] *= 1.0f / sum;
+}
 __attribute__((target("avx2,fma"))) float hsum8(__m256 v) {
   const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   const __m128 s2 = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -158,6 +160,17 @@ bool has_avx2() {
   }();
   return v;
 }
+
+#else
+bool has_avx2() { return false; }
+void gelu_avx2(float* x, std::size_t n) { gelu_generic(x, n); }
+void exp_avx2(float* x, std::size_t n) { exp_generic(x, n); }
+void softmax_avx2(float* r, std::size_t n) { softmax_generic(r, n); }
+void add_layer_norm_avx2(float* x, const float* add, std::size_t t, std::size_t h, const float* g, const float* b,
+                         float eps) {
+  add_layer_norm_generic(x, add, t, h, g, b, eps);
+}
+#endif
 
 }  // namespace
 

@@ -3,13 +3,21 @@
 // module (fast_math.cc, attention_kernel.cc): exp_approx (scalar, branch-free) and exp8
 // (8 lanes, AVX2+FMA — call only where the CPU has both). Relative error < 2e-7 on [-87, 88];
 // inputs are clamped to that range.
+//
+// GI_CLASSIFY_X86 is 1 where the x86 SIMD kernels of this module are compiled (runtime
+// dispatch by cpuid picks them); elsewhere only the portable scalar code exists.
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(GI_CLASSIFY_NO_X86)
+#define GI_CLASSIFY_X86 1
 #include <immintrin.h>
+#else
+#define GI_CLASSIFY_X86 0
+#endif
 
 namespace gi::classify::simd {
 
@@ -31,6 +39,7 @@ inline float exp_approx(float x) {
   return p * std::bit_cast<float>(bits);
 }
 
+#if GI_CLASSIFY_X86
 // The same polynomial on 8 lanes.
 __attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
   x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
@@ -47,5 +56,6 @@ __attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
   const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
   return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
+#endif
 
 }  // namespace gi::classify::simd

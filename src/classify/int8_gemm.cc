@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <immintrin.h>
+#include "classify/fast_math_simd.h"  // GI_CLASSIFY_X86, <immintrin.h>
 
 namespace gi::classify {
 
@@ -15,7 +15,7 @@ constexpr std::size_t block = 16;  // output rows per packed block (one zmm of i
 constexpr int max_rows = 4;        // token rows per register tile
 constexpr int max_blocks = 4;      // output blocks per register tile (64 outputs)
 
-std::int32_t load_i32(const std::uint8_t* p) {
+[[maybe_unused]] std::int32_t load_i32(const std::uint8_t* p) {
   std::int32_t v;
   std::memcpy(&v, p, sizeof v);
   return v;
@@ -34,6 +34,21 @@ void finish_tile(const std::int32_t (&acc)[max_rows][max_blocks * block], int ro
   }
 }
 
+// Per-row symmetric quantisation to u8 = round(x/scale) + offset, |x_q| ≤ qmax = offset − 1
+// (round half to even, as std::nearbyint in the default mode and cvtps2dq).
+void quantize_row(const float* x, std::size_t n, std::size_t ld, std::uint8_t* q, float& scale_out, int offset) {
+  const auto qmax = static_cast<float>(offset - 1);
+  float mx = 0;
+  for (std::size_t k = 0; k < n; ++k) mx = std::max(mx, std::fabs(x[k]));
+  const float scale = mx > 0 ? mx / qmax : 1.0f;
+  const float inv = 1.0f / scale;
+  scale_out = scale;
+  for (std::size_t k = 0; k < n; ++k)
+    q[k] = static_cast<std::uint8_t>(static_cast<int>(std::clamp(std::nearbyint(x[k] * inv), -qmax, qmax)) + offset);
+  std::fill(q + n, q + ld, static_cast<std::uint8_t>(offset));  // x_q = 0 (and w is 0 there)
+}
+
+#if GI_CLASSIFY_X86
 // The same arithmetic as finish_tile (bit-identical), columns outer so the per-column terms
 // are loaded and multiplied once per tile.
 __attribute__((target("avx2"))) void finish_tile_avx2(const std::int32_t (&acc)[max_rows][max_blocks * block], int rows,
@@ -57,20 +72,6 @@ __attribute__((target("avx2"))) void finish_tile_avx2(const std::int32_t (&acc)[
     for (int r = 0; r < rows; ++r)
       y[static_cast<std::size_t>(r) * ldy + col0 + c] =
           static_cast<float>(acc[r][c] - offset * w.row_sum[col0 + c]) * (xscale[r] * w.scale[col0 + c]) + bias[col0 + c];
-}
-
-// Per-row symmetric quantisation to u8 = round(x/scale) + offset, |x_q| ≤ qmax = offset − 1
-// (round half to even, as std::nearbyint in the default mode and cvtps2dq).
-void quantize_row(const float* x, std::size_t n, std::size_t ld, std::uint8_t* q, float& scale_out, int offset) {
-  const auto qmax = static_cast<float>(offset - 1);
-  float mx = 0;
-  for (std::size_t k = 0; k < n; ++k) mx = std::max(mx, std::fabs(x[k]));
-  const float scale = mx > 0 ? mx / qmax : 1.0f;
-  const float inv = 1.0f / scale;
-  scale_out = scale;
-  for (std::size_t k = 0; k < n; ++k)
-    q[k] = static_cast<std::uint8_t>(static_cast<int>(std::clamp(std::nearbyint(x[k] * inv), -qmax, qmax)) + offset);
-  std::fill(q + n, q + ld, static_cast<std::uint8_t>(offset));  // x_q = 0 (and w is 0 there)
 }
 
 // 8 floats → 8 int32 in offset ± qmax.
@@ -119,6 +120,18 @@ bool cpu_has_avx2() {
   return v;
 }
 
+#else
+bool cpu_has_avx2() { return false; }
+void finish_tile_avx2(const std::int32_t (&acc)[max_rows][max_blocks * block], int rows, std::size_t col0,
+                      std::size_t cols, const float* xscale, const packed_int8& w, const float* bias, float* y,
+                      std::size_t ldy, std::int32_t offset) {
+  finish_tile(acc, rows, col0, cols, xscale, w, bias, y, ldy, offset);
+}
+void quantize_row_avx2(const float* x, std::size_t n, std::size_t ld, std::uint8_t* q, float& scale_out, int offset) {
+  quantize_row(x, n, ld, q, scale_out, offset);
+}
+#endif
+
 void portable_tile(const std::uint8_t* xq, std::size_t ldx, int rows, const std::int8_t* wb, std::size_t groups,
                    int blocks, std::int32_t (&acc)[max_rows][max_blocks * block]) {
   for (int r = 0; r < rows; ++r)
@@ -134,6 +147,7 @@ void portable_tile(const std::uint8_t* xq, std::size_t ldx, int rows, const std:
       }
 }
 
+#if GI_CLASSIFY_X86
 // AVX-512 VNNI: vpdpbusd adds 4 u8×s8 products per int32 lane (Σ x_u·w; the epilogue removes
 // the offset).
 template <int R, int NB>
@@ -220,14 +234,21 @@ __attribute__((target("avx2"))) void avx2_tile_w7(const std::uint8_t* xq, std::s
   }
 }
 
+#endif
+
 template <int R, int NB>
-void run_tile(int8_kernel k, bool w7, const std::uint8_t* xq, std::size_t ldx, const std::int8_t* wb, std::size_t groups,
+void run_tile(int8_kernel k, [[maybe_unused]] bool w7, const std::uint8_t* xq, std::size_t ldx, const std::int8_t* wb, std::size_t groups,
               std::int32_t (&acc)[max_rows][max_blocks * block]) {
   switch (k) {
+#if GI_CLASSIFY_X86
     case int8_kernel::avx512_vnni: vnni_tile<R, NB>(xq, ldx, wb, groups, acc); return;
     case int8_kernel::avx2:
       w7 ? avx2_tile_w7<R, NB>(xq, ldx, wb, groups, acc) : avx2_tile<R, NB>(xq, ldx, wb, groups, acc);
       return;
+#else
+    case int8_kernel::avx512_vnni:
+    case int8_kernel::avx2:
+#endif
     case int8_kernel::portable: portable_tile(xq, ldx, R, wb, groups, NB, acc); return;
   }
 }
@@ -276,9 +297,13 @@ packed_int8 pack_int8(const float* w, std::size_t out, std::size_t in, int weigh
 
 int8_kernel best_int8_kernel() noexcept {
   static const int8_kernel k = [] {
+#if GI_CLASSIFY_X86
     __builtin_cpu_init();
     const bool vnni = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
     const bool avx2 = __builtin_cpu_supports("avx2");
+#else
+    const bool vnni = false, avx2 = false;
+#endif
     // GAMMAINFRA_INT8_KERNEL=avx2|portable selects a lesser kernel (benchmarks, diagnosis);
     // never one the CPU lacks.
     if (const char* e = std::getenv("GAMMAINFRA_INT8_KERNEL")) {
@@ -350,7 +375,7 @@ void linear_int8(const float* x, std::size_t t, const packed_int8& w, const floa
     const char* next = reinterpret_cast<const char*>(wb + slice_bytes);
     for (std::size_t r0 = 0, tile = 0; r0 < t; r0 += max_rows, ++tile) {
       for (std::size_t l = tile * lines_per_tile; l < (tile + 1) * lines_per_tile && l * 64 < next_bytes; ++l)
-        _mm_prefetch(next + l * 64, _MM_HINT_T1);
+        __builtin_prefetch(next + l * 64, 0, 2);
       const int rows = static_cast<int>(std::min<std::size_t>(max_rows, t - r0));
       const std::uint8_t* xq = s.xq.data() + r0 * ldx;
       switch (rows) {
