@@ -1,8 +1,8 @@
 // Micro-benchmarks of the OpenAI-family upstream codec (providers/openai_compat) on the
 // payloads of the end-to-end bench (bench/configs): the 1 KB chat request encoded for the
 // upstream, the 880 B answer and the 21-event stream of bench/configs/nginx-mock.conf
-// decoded. Each new path runs next to its baseline in the same binary:
-//   encode: direct writer vs the Boost.JSON-tree encoder it replaced (legacy_openai_encoder.cc)
+// decoded. The decoders' fast paths run next to their baselines in the same binary:
+//   encode: the direct writer (its Boost.JSON-tree predecessor's numbers: docs/decisions.md)
 //   decode: simdjson fast path vs the general Boost.JSON path (decode_response fast_path=false)
 //   stream: fast path vs general path (new_stream_decoder fast_path=false)
 //
@@ -19,12 +19,6 @@
 #include "openai_api/openai_api.h"
 #include "providers/openai_compat/codec.h"
 #include "providers/openai_compat/dialect.h"
-
-namespace gi::bench_legacy {
-core::result<core::upstream_request> encode_request_tree(const providers::openai_compat::dialect& d,
-                                                         const core::chat_request& req,
-                                                         const providers::target& tgt);
-}
 
 namespace {
 
@@ -83,16 +77,6 @@ gi::providers::target bench_target() {
   t.model = "gpt-4o-mini";
   return t;
 }
-
-void bm_openai_compat_encode_tree_baseline(benchmark::State& state) {
-  const auto& req = bench_request();
-  const auto tgt = bench_target();
-  for (auto _ : state) {
-    auto r = gi::bench_legacy::encode_request_tree(oc::openai_dialect(), req, tgt);
-    benchmark::DoNotOptimize(r);
-  }
-}
-BENCHMARK(bm_openai_compat_encode_tree_baseline);
 
 void bm_openai_compat_encode(benchmark::State& state) {
   const auto& req = bench_request();
