@@ -26,8 +26,10 @@ struct executor::endpoint_runtime {
 struct executor::attempt_state {
   const config::endpoint_config& ep;
   const endpoint_runtime& rt;
-  providers::target tgt;
-  core::upstream_request req;
+  // The prepared request outlives every attempt on it (retries reuse it): referenced, not
+  // copied — it carries the whole encoded body.
+  const providers::target& tgt;
+  const core::upstream_request& req;
   upstream::phase_deadlines deadlines;
   core::request_context& ctx;
   execution_result& res;
