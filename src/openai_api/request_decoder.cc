@@ -18,6 +18,7 @@
 
 #include "openai_api/decode_parts.h"
 #include "openai_api/openai_api.h"
+#include "openai_api/request_fast_path.h"
 
 namespace gi::openai_api {
 
@@ -330,6 +331,11 @@ std::string describe_position(std::string_view body, std::size_t pos) {
 }  // namespace
 
 core::result<core::chat_request> decode_chat_request(std::string_view body) {
+  if (auto fast = detail::decode_chat_request_fast(body)) return std::move(*fast);
+  return detail::decode_chat_request_general(body);
+}
+
+core::result<core::chat_request> detail::decode_chat_request_general(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return core::invalid_request("The request body is empty; expected a JSON object.", "",
                                  "invalid_json");
