@@ -1,7 +1,7 @@
 #pragma once
 // Direct JSON output for hot encode paths: appends into a caller-owned std::string, no DOM.
 // Used by the OpenAI-family upstream request encoder (providers/openai_compat); the same
-// shape as openai_api/json_writer.h, which predates it, so that module can forward here.
+// writer for the client-facing response and SSE encoders (openai_api).
 //
 // Escaping follows RFC 8259 §7: `"`, `\` and U+0000..U+001F are escaped; every other byte
 // (including non-ASCII UTF-8) is copied as-is. Inputs are UTF-8 already validated by the

@@ -1,5 +1,6 @@
-// POST /v1/chat/completions body -> core::chat_request (providers.md §2.2). Parsing is
-// Boost.JSON DOM (docs/json-library.md has the measurement behind the choice): the request
+// POST /v1/chat/completions body -> core::chat_request (providers.md §2.2). Plain chat
+// requests take the simdjson fast path (request_fast_path.h); everything else is parsed
+// into a Boost.JSON DOM here (docs/json-library.md has the measurements): such a request
 // has to end up partly as boost::json values anyway (schemas, pass-through fields), so one
 // parse into that DOM beats parsing with simdjson and rebuilding those subtrees.
 //
