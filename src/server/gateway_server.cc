@@ -476,13 +476,15 @@ class session final : public session_base,
     request_parser parser;
     parser.header_limit(static_cast<std::uint32_t>(srv_.cfg.max_header_bytes));
     parser.body_limit(srv_.cfg.max_body_bytes);
-    // The whole request (headers and body) must arrive within read_timeout: a slowloris
-    // client trickling bytes cannot hold the connection longer than that.
-    arm(srv_.cfg.read_timeout);
     // Usually the whole request came with the first read: parse it in place. The async read
     // (a completion round trip even when nothing needs reading) only when more must arrive.
     error_code ec;
     bytes_in_ = consume_buffered(parser, ec);
+    // The whole request (headers and body) must arrive within read_timeout: a slowloris
+    // client trickling bytes cannot hold the connection longer than that. Armed only when
+    // there is something to wait for: moving the deadline cancels the timer's pending wait,
+    // one more completion round trip per request.
+    if (!ec && !parser.is_done()) arm(srv_.cfg.read_timeout);
     if (!ec && !parser.is_header_done()) {
       auto [rec, header_bytes] = co_await http::async_read_header(stream_, buf_, parser, use_tuple);
       ec = rec;
