@@ -27,47 +27,22 @@ namespace {
 namespace json = boost::json;
 using core::money;
 
-constexpr const char* admin_token = "admin-secret-token-for-tests";
-
-money usd(std::string_view s) { return *money::parse(s); }
-
-class accounts_e2e : public ::testing::Test {
+class accounts_e2e : public accounts_fixture {
  protected:
-  static void SetUpTestSuite() {
-    mock_ = new mock::mock_server();
-    ASSERT_TRUE(mock_->start("127.0.0.1", 0));
-  }
-  static void TearDownTestSuite() {
-    mock_->stop();
-    delete mock_;
-  }
-  void TearDown() override { stop(); }
-
   void start(const std::string& accounts_extra = "") {
-    std::string yaml = "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
-                       "logging:\n  access_log: false\n"
-                       "accounts:\n  enabled: true\n  store: \"" + (tmp_.path() / "g.db").string() +
-                       "\"\n  flush_interval: 20ms\n" + accounts_extra +
-                       "endpoints:\n  - id: test/cheap\n    provider: openai\n    model: gpt-4o-mini\n"
-                       "    base_url: " + mock_->base_url() + "/v1\n    api_key_env: TEST_KEY\n"
-                       "    prices: {input: \"1\", output: \"2\"}\n"
-                       "routing:\n  default_task: chat\n  chains:\n    chat: [test/cheap]\n";
-    auto env = [](const std::string& n) -> std::optional<std::string> {
-      if (n == "TEST_KEY") return "sk-upstream-test";
-      if (n == "GAMMAINFRA_ADMIN_TOKEN") return admin_token;
-      return std::nullopt;
-    };
-    gw_.start(yaml, env);
+    start_gateway(yaml_head(accounts_extra) +
+                      "endpoints:\n  - id: test/cheap\n    provider: openai\n    model: gpt-4o-mini\n"
+                      "    base_url: " + mock_->base_url() + "/v1\n    api_key_env: TEST_KEY\n"
+                      "    prices: {input: \"1\", output: \"2\"}\n"
+                      "routing:\n  default_task: chat\n  chains:\n    chat: [test/cheap]\n",
+                  [](const std::string& n) -> std::optional<std::string> {
+                    if (n == "TEST_KEY") return "sk-upstream-test";
+                    return std::nullopt;
+                  });
     ASSERT_FALSE(HasFatalFailure());
   }
 
   void stop() { gw_.stop(); }
-
-  std::optional<http_response> admin(const std::string& method, const std::string& target,
-                                     const std::string& body = "", const std::string& extra = "") {
-    return simple_request(port_, method, target, body,
-                          std::string("Authorization: Bearer ") + admin_token + "\r\nContent-Type: application/json\r\n" + extra);
-  }
 
   // A fresh account (with `trial`) and a key; returns {account id, secret}.
   std::pair<std::string, std::string> account_with_key(money trial = usd("3"), const std::string& key_json = "{}") {
@@ -91,17 +66,7 @@ class accounts_e2e : public ::testing::Test {
   }
 
   money balance(const std::string& account) { return rt_->service->ledger().view(account)->balance; }
-
-  static mock::mock_server* mock_;
-  temp_dir tmp_;
-  accounts_gateway gw_;
-  // Names the tests use for the gateway's parts.
-  config::snapshot_ptr& cfg_ = gw_.cfg;
-  std::optional<app::accounts_runtime>& rt_ = gw_.rt;
-  std::shared_ptr<app::gateway_handler>& handler_ = gw_.handler;
-  std::uint16_t& port_ = gw_.port;
 };
-mock::mock_server* accounts_e2e::mock_ = nullptr;
 
 TEST_F(accounts_e2e, charges_the_request_and_reports_the_remaining_credit) {
   start();

@@ -26,38 +26,18 @@ namespace {
 namespace json = boost::json;
 using core::money;
 
-constexpr const char* admin_token = "admin-token-limits-tests";
-
-money usd(std::string_view s) { return *money::parse(s); }
-
-class accounts_limits : public ::testing::Test {
+class accounts_limits : public accounts_fixture {
  protected:
-  static void SetUpTestSuite() {
-    mock_ = new mock::mock_server();
-    ASSERT_TRUE(mock_->start("127.0.0.1", 0));
-  }
-  static void TearDownTestSuite() {
-    mock_->stop();
-    delete mock_;
-  }
-  void TearDown() override { gw_.stop(); }
-
   void start(const std::string& accounts_extra = "") {
-    std::string yaml =
-        "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
-        "logging:\n  access_log: false\n"
-        "accounts:\n  enabled: true\n  store: \"" + (tmp_.path() / "g.db").string() + "\"\n"
-        "  flush_interval: 20ms\n" + accounts_extra +
-        "endpoints:\n  - id: test/cheap\n    provider: openai\n    model: gpt-4o-mini\n"
-        "    base_url: " + mock_->base_url() + "/v1\n    api_key_env: TEST_KEY\n"
-        "    prices: {input: \"1000\", output: \"2000\"}\n"
-        "routing:\n  default_task: chat\n  chains:\n    chat: [test/cheap]\n";
-    auto env = [](const std::string& n) -> std::optional<std::string> {
-      if (n == "TEST_KEY") return "sk-upstream-test";
-      if (n == "GAMMAINFRA_ADMIN_TOKEN") return admin_token;
-      return std::nullopt;
-    };
-    gw_.start(yaml, env);
+    start_gateway(yaml_head(accounts_extra) +
+                      "endpoints:\n  - id: test/cheap\n    provider: openai\n    model: gpt-4o-mini\n"
+                      "    base_url: " + mock_->base_url() + "/v1\n    api_key_env: TEST_KEY\n"
+                      "    prices: {input: \"1000\", output: \"2000\"}\n"
+                      "routing:\n  default_task: chat\n  chains:\n    chat: [test/cheap]\n",
+                  [](const std::string& n) -> std::optional<std::string> {
+                    if (n == "TEST_KEY") return "sk-upstream-test";
+                    return std::nullopt;
+                  });
     ASSERT_FALSE(HasFatalFailure());
   }
 
@@ -84,26 +64,7 @@ class accounts_limits : public ::testing::Test {
     return simple_request(port_, "POST", "/v1/chat/completions", body,
                           "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n");
   }
-
-  std::vector<storage::request_record> log(const std::string& account) {
-    rt_->service->flush();
-    storage::usage_query q;
-    q.account_id = account;
-    auto rows = rt_->store->usage(q);
-    EXPECT_TRUE(rows);
-    return rows ? *rows : std::vector<storage::request_record>{};
-  }
-
-  static mock::mock_server* mock_;
-  temp_dir tmp_;
-  accounts_gateway gw_;
-  // Names the tests use for the gateway's parts.
-  config::snapshot_ptr& cfg_ = gw_.cfg;
-  std::optional<app::accounts_runtime>& rt_ = gw_.rt;
-  std::shared_ptr<app::gateway_handler>& handler_ = gw_.handler;
-  std::uint16_t& port_ = gw_.port;
 };
-mock::mock_server* accounts_limits::mock_ = nullptr;
 
 TEST_F(accounts_limits, spend_limit_refuses_with_402_naming_the_limit) {
   start();

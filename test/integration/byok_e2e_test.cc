@@ -31,11 +31,8 @@ namespace {
 namespace json = boost::json;
 using core::money;
 
-constexpr const char* admin_token = "admin-token-byok-tests";
 constexpr const char* gateway_openai_key = "sk-gateway-own-openai-key";
 constexpr const char* master_key = "8f1e2d3c4b5a69788796a5b4c3d2e1f000112233445566778899aabbccddeeff";
-
-money usd(std::string_view s) { return *money::parse(s); }
 
 // What the mock saw: (path, Authorization) of every request.
 struct seen_requests {
@@ -51,30 +48,24 @@ struct seen_requests {
   }
 };
 
-class byok_e2e : public ::testing::Test {
+class byok_e2e : public accounts_fixture {
  protected:
   static void SetUpTestSuite() {
     seen_ = new seen_requests();
-    mock_ = new mock::mock_server();
     mock::server_options o;
     o.on_request = [](const mock::mock_request& r) { seen_->add(r); };
-    ASSERT_TRUE(mock_->start(o));
+    start_mock(o);
   }
   static void TearDownTestSuite() {
-    mock_->stop();
-    delete mock_;
+    accounts_fixture::TearDownTestSuite();
     delete seen_;
   }
   void SetUp() override { start(); }
-  void TearDown() override { gw_.stop(); }
 
   void start() {
     std::string m = mock_->base_url();
     std::string yaml =
-        "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
-        "logging:\n  access_log: false\n"
-        "accounts:\n  enabled: true\n  store: \"" + (tmp_.path() / "g.db").string() + "\"\n"
-        "  flush_interval: 20ms\n  byok_fee_usd: \"0.0001\"\n"
+        yaml_head("  byok_fee_usd: \"0.0001\"\n") +
         "endpoints:\n"
         "  - id: test/openai\n    provider: openai\n    model: gpt-4o-mini\n"
         "    base_url: " + m + "/v1\n    api_key_env: TEST_OPENAI_KEY\n"
@@ -86,13 +77,11 @@ class byok_e2e : public ::testing::Test {
         "    base_url: " + m + "/groq/openai/v1\n    auth: byok\n"
         "    prices: {input: \"0.1\", output: \"0.2\"}\n"
         "routing:\n  default_task: chat\n  chains:\n    chat: [test/groq, test/openai]\n";
-    auto env = [](const std::string& n) -> std::optional<std::string> {
+    start_gateway(yaml, [](const std::string& n) -> std::optional<std::string> {
       if (n == "TEST_OPENAI_KEY") return gateway_openai_key;
-      if (n == "GAMMAINFRA_ADMIN_TOKEN") return admin_token;
       if (n == "GAMMAINFRA_BYOK_KEY") return master_key;
       return std::nullopt;
-    };
-    gw_.start(yaml, env);
+    });
     ASSERT_FALSE(HasFatalFailure());
     billing::create_account_request ar;
     ar.name = "byok";
@@ -115,21 +104,8 @@ class byok_e2e : public ::testing::Test {
                           "Authorization: Bearer " + key_ + "\r\nContent-Type: application/json\r\n" +
                               extra_headers);
   }
-  std::optional<http_response> admin(const std::string& method, const std::string& target,
-                                     const std::string& body = "") {
-    return simple_request(port_, method, target, body,
-                          std::string("Authorization: Bearer ") + admin_token +
-                              "\r\nContent-Type: application/json\r\n");
-  }
   money balance() { return rt_->service->ledger().view(account_)->balance; }
-  std::vector<storage::request_record> log() {
-    rt_->service->flush();
-    storage::usage_query q;
-    q.account_id = account_;
-    auto rows = rt_->store->usage(q);
-    EXPECT_TRUE(rows);
-    return rows ? *rows : std::vector<storage::request_record>{};
-  }
+  std::vector<storage::request_record> log() { return accounts_fixture::log(account_); }
   std::optional<storage::ledger_entry> charge_of(const std::string& request_id) {
     rt_->service->flush();
     auto e = rt_->store->find_ledger(account_, std::string(storage::ledger_charge), request_id);
@@ -137,18 +113,9 @@ class byok_e2e : public ::testing::Test {
     return e ? *e : std::nullopt;
   }
 
-  static mock::mock_server* mock_;
   static seen_requests* seen_;
-  temp_dir tmp_;
-  accounts_gateway gw_;
-  // Names the tests use for the gateway's parts.
-  config::snapshot_ptr& cfg_ = gw_.cfg;
-  std::optional<app::accounts_runtime>& rt_ = gw_.rt;
-  std::shared_ptr<app::gateway_handler>& handler_ = gw_.handler;
-  std::uint16_t& port_ = gw_.port;
   std::string account_, key_;
 };
-mock::mock_server* byok_e2e::mock_ = nullptr;
 seen_requests* byok_e2e::seen_ = nullptr;
 
 TEST_F(byok_e2e, without_a_caller_key_the_byok_only_endpoint_is_skipped_and_tokens_are_billed) {

@@ -45,4 +45,52 @@ void accounts_gateway::stop() {
   rt.reset();
 }
 
+mock::mock_server* accounts_fixture::mock_ = nullptr;
+
+void accounts_fixture::start_mock(mock::server_options o) {
+  mock_ = new mock::mock_server();
+  auto started = mock_->start(o);
+  ASSERT_TRUE(started) << started.error().message;
+}
+
+void accounts_fixture::TearDownTestSuite() {
+  if (mock_ == nullptr) return;
+  mock_->stop();
+  delete mock_;
+  mock_ = nullptr;
+}
+
+std::string accounts_fixture::yaml_head(const std::string& accounts_extra) const {
+  return "catalog: false\nserver:\n  host: 127.0.0.1\n  port: 0\n  threads: 2\n"
+         "logging:\n  access_log: false\n"
+         "accounts:\n  enabled: true\n  store: \"" + (tmp_.path() / "g.db").string() + "\"\n"
+         "  flush_interval: 20ms\n" + accounts_extra;
+}
+
+void accounts_fixture::start_gateway(
+    const std::string& yaml, std::function<std::optional<std::string>(const std::string&)> env) {
+  gw_.start(yaml, [env = std::move(env)](const std::string& n) -> std::optional<std::string> {
+    if (n == "GAMMAINFRA_ADMIN_TOKEN") return admin_token;
+    return env(n);
+  });
+}
+
+std::optional<http_response> accounts_fixture::admin(const std::string& method,
+                                                     const std::string& target,
+                                                     const std::string& body,
+                                                     const std::string& extra) {
+  return simple_request(port_, method, target, body,
+                        std::string("Authorization: Bearer ") + admin_token +
+                            "\r\nContent-Type: application/json\r\n" + extra);
+}
+
+std::vector<storage::request_record> accounts_fixture::log(const std::string& account) {
+  rt_->service->flush();
+  storage::usage_query q;
+  q.account_id = account;
+  auto rows = rt_->store->usage(q);
+  EXPECT_TRUE(rows);
+  return rows ? *rows : std::vector<storage::request_record>{};
+}
+
 }  // namespace gi::test
