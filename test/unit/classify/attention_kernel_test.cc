@@ -10,17 +10,10 @@
 
 #include "classify/attention_kernel.h"
 #include "classify/fast_math.h"
+#include "test_random.h"
 
 namespace gi::classify {
 namespace {
-
-std::vector<float> randn(std::size_t n, std::uint32_t seed, float sd = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> nd(0.0f, sd);
-  std::vector<float> v(n);
-  for (auto& x : v) x = nd(rng);
-  return v;
-}
 
 // softmax over attended keys in double; rows with no attended key give 0.
 std::vector<double> naive_attention(const attention_head_args& a) {

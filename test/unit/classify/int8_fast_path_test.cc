@@ -12,6 +12,7 @@
 #include "classify/minilm_encoder.h"
 #include "classify/wordpiece.h"
 #include "support/test_support.h"
+#include "test_random.h"
 
 namespace gi::classify {
 namespace {
@@ -22,14 +23,6 @@ std::vector<int8_kernel> supported_kernels() {
   if (__builtin_cpu_supports("avx2")) k.push_back(int8_kernel::avx2);
   if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw")) k.push_back(int8_kernel::avx512_vnni);
   return k;
-}
-
-std::vector<float> randn(std::size_t n, std::uint32_t seed, float sd = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> nd(0.0f, sd);
-  std::vector<float> v(n);
-  for (auto& x : v) x = nd(rng);
-  return v;
 }
 
 // Odd shapes: a partial output block, a partial input group, partial row tiles, an odd
