@@ -29,10 +29,8 @@ class request_parser final : public boost::beast::http::basic_parser<true> {
   int version() const noexcept { return version_; }  // 10 or 11
   const core::header_list& headers() const noexcept { return headers_; }
   // The first field named `name` (case-insensitive), or "".
-  std::string_view field(std::string_view name) const noexcept {
-    for (const auto& [k, v] : headers_)
-      if (core::iequals(k, name)) return v;
-    return {};
+  std::string_view field(std::string_view name) const {
+    return core::find_header(headers_, name).value_or(std::string_view());
   }
   std::string& body() noexcept { return body_; }
 
