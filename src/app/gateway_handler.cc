@@ -180,12 +180,11 @@ gateway_handler::gateway_handler(config::snapshot_ptr cfg, std::shared_ptr<upstr
       creds_(*cfg_, std::move(env)),
       executor_(cfg_, *client_, creds_, clk, &tool_state_, route::executor_options_from(*cfg_)),
       router_version_(std::string(code_version()) + "+cfg." + cfg_->hash) {
-  attempt_cells_.reserve(cfg_->endpoints.size() * outcome_count);
-  for (const auto& ep : cfg_->endpoints)
-    for (std::size_t o = 0; o < outcome_count; ++o)
-      attempt_cells_.push_back(&metrics_->upstream_attempts_total.with(
-          {ep.id, std::string(outcome_label(static_cast<route::attempt_outcome>(o)))}));
   endpoint_cells_ = std::make_unique<endpoint_cells[]>(cfg_->endpoints.size());
+  for (std::size_t i = 0; i < cfg_->endpoints.size(); ++i)
+    for (std::size_t o = 0; o < outcome_count; ++o)
+      endpoint_cells_[i].attempts.push_back(&metrics_->upstream_attempts_total.with(
+          {cfg_->endpoints[i].id, std::string(outcome_label(static_cast<route::attempt_outcome>(o)))}));
 }
 
 void gateway_handler::attach_accounts(std::shared_ptr<billing::account_service> accounts) {
@@ -199,11 +198,9 @@ void gateway_handler::record_router_metrics(const route::execution_result& res) 
     const auto* ep = cfg_->find_endpoint(a.endpoint_id);
     if (ep == nullptr) continue;
     const auto idx = static_cast<std::size_t>(ep - cfg_->endpoints.data());
-    attempt_cells_[idx * outcome_count + static_cast<std::size_t>(a.outcome)]->inc();
-    if (!a.elapsed) continue;
-    // Per-endpoint series are resolved on first use (a series appears once its endpoint
-    // was tried) and then read from the cache, not looked up by label on every request.
     auto& cells = endpoint_cells_[idx];
+    cells.attempts[static_cast<std::size_t>(a.outcome)]->inc();
+    if (!a.elapsed) continue;
     auto* duration_cell = cells.attempt_duration.load(std::memory_order_acquire);
     if (duration_cell == nullptr) {
       duration_cell = &metrics_->router_attempt_duration_seconds.with({a.endpoint_id});

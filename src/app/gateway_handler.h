@@ -10,6 +10,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "auth/rate_limiter.h"
 #include "billing/account_service.h"
@@ -65,11 +66,12 @@ class gateway_handler final : public server::chat_handler {
   std::shared_ptr<billing::account_service> accounts_;
   std::unique_ptr<auth::rate_limiter> limiter_;
   std::shared_ptr<classify::service> classifier_;
-  // upstream_attempts_total cells resolved once per (endpoint, outcome): the hot path does
-  // one relaxed atomic add, no label lookup.
-  std::vector<telemetry::scalar_cell*> attempt_cells_;
-  // Per-endpoint router series (attempt duration, circuit state), resolved on first use.
+  // Metric cells per endpoint (index into the config's endpoints), so the hot path does
+  // relaxed atomic updates and no label lookup: upstream_attempts_total by outcome, resolved
+  // at construction; the router's attempt duration and circuit state, resolved on first use
+  // (a series appears once its endpoint was tried).
   struct endpoint_cells {
+    std::vector<telemetry::scalar_cell*> attempts;
     std::atomic<telemetry::histogram_cell*> attempt_duration{nullptr};
     std::atomic<telemetry::scalar_cell*> circuit_state{nullptr};
   };
