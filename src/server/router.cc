@@ -10,6 +10,7 @@
 #include "openai_api/openai_api.h"
 #include "server/headers.h"
 #include "server/request_headers.h"
+#include "server/target_query.h"
 
 namespace gi::server {
 
@@ -17,22 +18,11 @@ namespace asio = boost::asio;
 
 namespace {
 
-bool is_deep_readyz(std::string_view target) noexcept {
-  auto q = target.find('?');
-  if (q == std::string_view::npos) return false;
-  auto query = target.substr(q + 1);
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto item = query.substr(0, amp);
-    if (item == "deep" || item == "deep=1" || item == "deep=true") return true;
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-  }
-  return false;
-}
-
-std::string_view path_of(std::string_view target) noexcept {
-  auto q = target.find('?');
-  return q == std::string_view::npos ? target : target.substr(0, q);
+// /readyz?deep, ?deep=1 or ?deep=true asks for the deep checks.
+bool is_deep_readyz(std::string_view target) {
+  const auto q = query_of(target);
+  const auto it = q.find("deep");
+  return it != q.end() && (it->second.empty() || it->second == "1" || it->second == "true");
 }
 
 core::header_list json_headers() {
@@ -258,16 +248,7 @@ asio::awaitable<void> request_router::route_explain(incoming_request& req,
     co_return;
   }
   std::string task;
-  if (auto q = req.target.find('?'); q != std::string_view::npos) {
-    std::string_view query = req.target.substr(q + 1);
-    while (!query.empty()) {
-      auto amp = query.find('&');
-      auto item = query.substr(0, amp);
-      auto eq = item.find('=');
-      if (item.substr(0, eq) == "task" && eq != std::string_view::npos) task = std::string(item.substr(eq + 1));
-      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    }
-  }
+  if (auto q = query_of(req.target); q.contains("task")) task = std::move(q["task"]);
   auto opts = parse_gateway_headers(req.headers);
   if (!opts) {
     co_await send_error(w, opts.error());
