@@ -111,10 +111,11 @@ struct request_state {
 // Writes the SSE stream once the executor commits.
 class sse_sink final : public route::stream_sink {
  public:
-  sse_sink(request_state& st, route::execution_result* live) : st_(st), live_(live) {}
+  explicit sse_sink(request_state& st) : st_(st) {}
 
   boost::asio::awaitable<bool> commit(const config::endpoint_config& ep,
-                                      const std::vector<route::attempt_record>& attempts) override {
+                                      const std::vector<route::attempt_record>& attempts,
+                                      nanoseconds upstream_wait) override {
     endpoint_ = &ep;
     core::header_list h;
     h.emplace_back(hdr::content_type, "text/event-stream");
@@ -123,7 +124,7 @@ class sse_sink final : public route::stream_sink {
     auto marked = attempts;
     route::mark_byok_attempts(st_.cfg, marked, st_.call.ctx.byok);
     h.emplace_back(hdr::fallback_chain, route::format_chain(marked));
-    h.emplace_back(hdr::overhead_ms, format_ms(st_.overhead(live_->upstream_wait)));
+    h.emplace_back(hdr::overhead_ms, format_ms(st_.overhead(upstream_wait)));
     if (hedged_) h.emplace_back(hdr::hedged, "true");
     st_.add_common(h);
     // (Built outside the co_await: GCC 12 miscompiles braced lists in coroutine calls.)
@@ -160,7 +161,6 @@ class sse_sink final : public route::stream_sink {
 
  private:
   request_state& st_;
-  route::execution_result* live_;
   const config::endpoint_config* endpoint_ = nullptr;
   std::optional<openai_api::sse_encoder> encoder_;
   std::string buf_;
@@ -315,8 +315,7 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
 
   route::execution_result res;
   std::optional<sse_sink> sink;
-  if (call.request.stream) sink.emplace(st, &res);
-  // The executor fills `res`; the sink reads upstream_wait from it while streaming.
+  if (call.request.stream) sink.emplace(st);
   res = co_await executor_.run(call.request, call.ctx, st.plan, sink ? &*sink : nullptr);
 
   record_router_metrics(res);

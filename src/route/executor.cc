@@ -440,6 +440,18 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
                                    std::string(ct ? *ct : "") + "'"));
   }
 
+  // This attempt answers: its ok record closes the chain, and the client sees it from now on.
+  auto mark_committed = [&] {
+    attempt_record ok;
+    ok.endpoint_id = a.ep.id;
+    ok.elapsed = ms_since(clock_, a.started);
+    a.ttft = ok.elapsed;
+    ok_index = res.attempts.size();
+    res.attempts.push_back(std::move(ok));
+    res.committed = true;
+    res.winner = &a.ep;
+  };
+
   upstream::sse_framer framer;
   providers::bedrock::event_stream::decoder es_decoder;
   std::vector<providers::bedrock::event_stream::message> es_messages;
@@ -480,15 +492,8 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
         held.push_back(std::move(e));
       }
       if (commit_now) {
-        attempt_record ok;
-        ok.endpoint_id = a.ep.id;
-        ok.elapsed = ms_since(clock_, a.started);
-        ok_index = res.attempts.size();
-        res.attempts.push_back(std::move(ok));
-        res.committed = true;
-        res.winner = &a.ep;
-        a.ttft = ms_since(clock_, a.started);
-        if (!co_await sink.commit(a.ep, res.attempts)) {
+        mark_committed();
+        if (!co_await sink.commit(a.ep, res.attempts, res.upstream_wait)) {
           res.client_gone = true;
           co_return core::error(core::error_kind::unknown, "client disconnected", "",
                                 std::string(upstream::cancelled_code));
@@ -580,15 +585,8 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
 
   // A clean end. An answer with no content at all (empty text) commits here.
   if (!res.committed) {
-    attempt_record ok;
-    ok.endpoint_id = a.ep.id;
-    ok.elapsed = ms_since(clock_, a.started);
-    ok_index = res.attempts.size();
-    res.attempts.push_back(std::move(ok));
-    res.committed = true;
-    res.winner = &a.ep;
-    a.ttft = ms_since(clock_, a.started);
-    bool alive = co_await sink.commit(a.ep, res.attempts);
+    mark_committed();
+    bool alive = co_await sink.commit(a.ep, res.attempts, res.upstream_wait);
     if (alive && !held.empty()) alive = co_await sink.events(held);
     if (!alive) {
       res.client_gone = true;

@@ -42,9 +42,12 @@ class stream_sink {
  public:
   virtual ~stream_sink() = default;
   // The commit point: send status and headers. `attempts` is the chain so far, ending with
-  // the committing attempt (outcome ok). Return false if the client is gone.
+  // the committing attempt (outcome ok); `upstream_wait` is the time this request has spent
+  // waiting on upstreams so far (X-GammaInfra-Overhead-Ms excludes it). Return false if the
+  // client is gone.
   virtual boost::asio::awaitable<bool> commit(const config::endpoint_config& ep,
-                                              const std::vector<attempt_record>& attempts) = 0;
+                                              const std::vector<attempt_record>& attempts,
+                                              std::chrono::nanoseconds upstream_wait) = 0;
   // Events after the commit (the first call also carries the held-back preamble).
   virtual boost::asio::awaitable<bool> events(std::span<const core::stream_event> evs) = 0;
   // A hedge was launched for this request (before the commit: X-GammaInfra-Hedged).

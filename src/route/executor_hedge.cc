@@ -101,15 +101,16 @@ class race_sink final : public stream_sink {
       : rc_(rc), me_(me), real_(real), main_(main), wait_before_(main_wait_before) {}
 
   boost::asio::awaitable<bool> commit(const config::endpoint_config& ep,
-                                      const std::vector<attempt_record>& attempts) override {
+                                      const std::vector<attempt_record>& attempts,
+                                      nanoseconds own_wait) override {
     if (rc_.winner >= 0 && rc_.winner != me_) co_return false;  // lost: treated as cancelled
     rc_.claim(me_);
     const auto& self = *rc_.r[me_];
     // Upstream wait so far: the race's start until this attempt's start was spent waiting on
     // the leader, then this attempt's own waits (X-GammaInfra-Overhead-Ms).
-    main_.upstream_wait = wait_before_ + (self.started - rc_.r[0]->started) + self.local.upstream_wait;
+    main_.upstream_wait = wait_before_ + (self.started - rc_.r[0]->started) + own_wait;
     auto chain = rc_.chain(me_, attempts);
-    co_return co_await real_.commit(ep, chain);
+    co_return co_await real_.commit(ep, chain, main_.upstream_wait);
   }
 
   boost::asio::awaitable<bool> events(std::span<const core::stream_event> evs) override {
