@@ -30,6 +30,9 @@ IDLE_CONNS=${IDLE_CONNS:-1000}     # idle keep-alive client connections for the 
 IDLE_HOLD=${IDLE_HOLD:-6}
 SLOW_STREAMS=${SLOW_STREAMS:-1000} # concurrent slow streams (events 100 ms apart)
 SLOW_DURATION=${SLOW_DURATION:-8}
+GAP_RATES=${GAP_RATES:-25 100 500}  # gap suite: open-loop json rates on ONE connection (40/10/2 ms between requests)
+GAP_DURATION=${GAP_DURATION:-5}
+GAP_N=${GAP_N:-1000}               # gap suite: back-to-back sequential requests (no gap) for the baseline row
 SUITES=${SUITES:-json stream ttfb idle slow}
 TARGETS=${TARGETS:-direct nginx gateway}
 REPEAT_DIRECT=${REPEAT_DIRECT:-1}  # measure direct again after the others: the noise yardstick
@@ -221,6 +224,20 @@ PY
   save "$out.json" gateway idle rss
 }
 
+gap_run() {  # TARGET: json one request at a time, back to back and then GAP_RATES apart
+  set_target "$1" json
+  local extra=() r out
+  [[ $1 == gateway ]] && extra+=(-x X-GammaInfra-Overhead-Ms)
+  out=$run/$1.gap.seq
+  taskset -c "$LOADGEN_CPUS" "$RB" -n "$GAP_N" -w 50 -b "$BODY" -H "${HDRS[0]}" "${extra[@]}" "$URL" \
+    > "$out.json" 2> "$out.err" && save "$out.json" "$1" gap seq || log "ratebench failed: $(cat "$out.err")"
+  for r in $GAP_RATES; do
+    out=$run/$1.gap.r$r
+    taskset -c "$LOADGEN_CPUS" "$RB" -r "$r" -d "$GAP_DURATION" -w 1 -c 1 -b "$BODY" -H "${HDRS[0]}" "${extra[@]}" "$URL" \
+      > "$out.json" 2> "$out.err" && save "$out.json" "$1" gap "r$r" || log "ratebench failed: $(cat "$out.err")"
+  done
+}
+
 slow_run() {  # TARGET: SLOW_STREAMS concurrent streams, events 100 ms apart
   set_target "$1" slow
   local out=$run/$1.slow peak=0 r
@@ -257,6 +274,12 @@ for suite in $SUITES; do
         log "$t/paced: time to first content over $TTFB_N sequential streams"
         ttfb_run "$t"
       done ;;
+    gap)
+      for t in $order; do
+        smoke "$t" json || continue
+        log "$t/json: one request at a time, back to back and at $GAP_RATES/s"
+        gap_run "$t"
+      done ;;
     idle)
       [[ -n $gw_pid ]] || continue
       log "gateway: RSS with $IDLE_CONNS idle keep-alive connections"
@@ -290,7 +313,7 @@ fi
 
 gw_version=$([[ -n $gw_pid ]] && "$GI_BINARY" --version 2>/dev/null | head -1 || true)
 python3 "$here/tools/report.py" "$meas" --run "$run" --ts "$ts" --load "$load_start -> $load_end" \
-  --wall "$(( $(date +%s) - t_start ))" --config "DURATION=$DURATION WARMUP=$WARMUP CONC_TPUT=$CONC_TPUT CONC_LAT=$CONC_LAT RATE=$RATE STREAM_RATE=$STREAM_RATE RATE_DURATION=$RATE_DURATION RATE_CONNS=$RATE_CONNS TTFB_N=$TTFB_N IDLE_CONNS=$IDLE_CONNS SLOW_STREAMS=$SLOW_STREAMS SUT_CPUS=$SUT_CPUS MOCK_CPUS=$MOCK_CPUS LOADGEN_CPUS=$LOADGEN_CPUS ACCESS_LOG=$ACCESS_LOG NICE=$NICE" \
+  --wall "$(( $(date +%s) - t_start ))" --config "DURATION=$DURATION WARMUP=$WARMUP CONC_TPUT=$CONC_TPUT CONC_LAT=$CONC_LAT RATE=$RATE STREAM_RATE=$STREAM_RATE RATE_DURATION=$RATE_DURATION RATE_CONNS=$RATE_CONNS TTFB_N=$TTFB_N GAP_RATES=${GAP_RATES// /,} IDLE_CONNS=$IDLE_CONNS SLOW_STREAMS=$SLOW_STREAMS SUT_CPUS=$SUT_CPUS MOCK_CPUS=$MOCK_CPUS LOADGEN_CPUS=$LOADGEN_CPUS ACCESS_LOG=$ACCESS_LOG NICE=$NICE" \
   --gateway "$GI_BINARY $gw_version" | tee "$run/report.md"
 [[ $PERF == 1 && -s $run/perf.json.top.txt ]] && { echo; echo "perf (json, self time):"; head -25 "$run/perf.json.top.txt"; }
 log "raw output and report in $run"

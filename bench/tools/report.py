@@ -147,6 +147,38 @@ if rows:
     out += rows
     out.append("")
 
+# ---- idle gaps: one request at a time ----
+gap_kinds = sorted({m["kind"] for m in M if m["suite"] == "gap"}, key=lambda k: (k != "seq", int(k[1:]) if k != "seq" else 0))
+rows = []
+summary["gap"] = {}
+for k in gap_kinds:
+    d = get("direct", "gap", k)
+    if not d:
+        continue
+    base = d["lat_us"]["p50"] / 1000
+    cells = {}
+    for t in ("nginx", "gateway"):
+        r = get(t, "gap", k)
+        cells[t] = (r["lat_us"]["p50"] / 1000 - base) if r else None
+    g = get("gateway", "gap", k)
+    own = g["hdr_us"]["p50"] if g and g.get("hdr_n") else None
+    rr = cells["gateway"] / cells["nginx"] if cells["gateway"] is not None and cells["nginx"] else None
+    label = "back to back" if k == "seq" else f"{k[1:]}/s ({1000 / int(k[1:]):.0f} ms apart)"
+    summary["gap"][k] = {"direct_p50_ms": base, "added_p50_ms": cells, "gateway_own_p50_us": own}
+    rows.append(f"| {label} | {base:.3f} | {sgn(cells['nginx'])} | {sgn(cells['gateway'])} | {ratio(rr)} | "
+                f"{'-' if own is None else f'{own:.0f}'} |")
+if rows:
+    out.append("### One request at a time — json, back to back and spaced apart (one connection)")
+    out.append("")
+    out.append("Added = target p50 minus direct p50 at the same spacing; own time = the gateway's "
+               "`X-GammaInfra-Overhead-Ms` p50. The longer the machine sits idle between requests, the "
+               "colder caches and branch predictors are when one arrives.")
+    out.append("")
+    out.append("| spacing | direct p50 ms | nginx added p50 | gateway added p50 | gateway / nginx | gateway own time p50 µs |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    out += rows
+    out.append("")
+
 # ---- gateway own time ----
 def parse_hist(path):
     b = {}
