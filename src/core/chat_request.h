@@ -66,6 +66,8 @@ struct message {
 
   // Text parts joined with "\n" (providers.md §2.3), or the string content.
   std::string joined_text() const;
+  // joined_text().size() without building the string (size estimates on the hot path).
+  std::size_t joined_text_size() const;
 };
 
 struct function_tool {

@@ -102,7 +102,7 @@ executor_options executor_options_from(const config::snapshot& cfg) {
 core::usage estimate_usage(const core::chat_request& req, std::size_t output_chars) {
   std::size_t in_chars = 0;
   for (const auto& m : req.messages) {
-    in_chars += m.joined_text().size() + 4;
+    in_chars += m.joined_text_size() + 4;
     for (const auto& t : m.tool_calls) in_chars += t.name.size() + t.arguments.size();
   }
   core::usage u;

@@ -39,7 +39,7 @@ weights weights_for(const rank_options& opts) noexcept {
 request_features features_of(const core::chat_request& req) {
   std::size_t chars = 0;
   for (const auto& m : req.messages) {
-    chars += m.joined_text().size() + 4;
+    chars += m.joined_text_size() + 4;
     for (const auto& t : m.tool_calls) chars += t.name.size() + t.arguments.size();
   }
   // A tool's schema is not serialized here (hot path): ~200 characters per tool.
