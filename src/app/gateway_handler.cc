@@ -121,9 +121,13 @@ class sse_sink final : public route::stream_sink {
     h.emplace_back(hdr::content_type, "text/event-stream");
     h.emplace_back("Cache-Control", "no-cache");
     h.emplace_back(hdr::endpoint, ep.id);
-    auto marked = attempts;
-    route::mark_byok_attempts(st_.cfg, marked, st_.call.ctx.byok);
-    h.emplace_back(hdr::fallback_chain, route::format_chain(marked));
+    if (st_.call.ctx.byok.empty()) {
+      h.emplace_back(hdr::fallback_chain, route::format_chain(attempts));
+    } else {  // a copy: the executor's records stay unmarked until the request ends
+      auto marked = attempts;
+      route::mark_byok_attempts(st_.cfg, marked, st_.call.ctx.byok);
+      h.emplace_back(hdr::fallback_chain, route::format_chain(marked));
+    }
     h.emplace_back(hdr::overhead_ms, format_ms(st_.overhead(upstream_wait)));
     if (hedged_) h.emplace_back(hdr::hedged, "true");
     st_.add_common(h);
