@@ -4,7 +4,7 @@
 # nginx proxy_pass in front of it (the raw-proxy ceiling) and the gateway in front of it are
 # measured one after another, then compared. See bench/README.md for what every number means.
 #
-#   bench/run-e2e.sh                       # about 6 minutes
+#   bench/run-e2e.sh                       # about 8 minutes
 #   GI_BINARY=build/bench/gammainfra PERF=1 bench/run-e2e.sh
 #
 # Needs: nginx + libnginx-mod-http-echo, wrk, curl, python3, cc, taskset (scripts/install-deps
@@ -33,7 +33,7 @@ SLOW_DURATION=${SLOW_DURATION:-8}
 GAP_RATES=${GAP_RATES:-25 100 500}  # gap suite: open-loop json rates on ONE connection (40/10/2 ms between requests)
 GAP_DURATION=${GAP_DURATION:-5}
 GAP_N=${GAP_N:-1000}               # gap suite: back-to-back sequential requests (no gap) for the baseline row
-SUITES=${SUITES:-json stream ttfb idle slow}
+SUITES=${SUITES:-json stream ttfb gap idle slow}
 TARGETS=${TARGETS:-direct nginx gateway}
 REPEAT_DIRECT=${REPEAT_DIRECT:-1}  # measure direct again after the others: the noise yardstick
 SUT_CPUS=${SUT_CPUS:-0}            # nginx proxy and gateway
