@@ -153,14 +153,19 @@ TEST_F(router_hedge, hedge_loses_and_is_cancelled) {
 }
 
 TEST_F(router_hedge, stream_hedge_commits_first_and_the_leader_stream_is_cancelled) {
-  // The leader sends its role chunk at once (no commit) and its first content after 1.5 s.
-  start(ep_yaml("s/slow", "gpt-4o-mini@ttft_ms=1500", base()) + ep_yaml("s/fast", "gpt-4o-mini", base()),
+  // The leader sends its role chunk at once (no commit) and its first content after 1.5 s;
+  // the hedge starts after 150 ms and sends its first content 150 ms later.
+  start(ep_yaml("s/slow", "gpt-4o-mini@ttft_ms=1500", base()) +
+            ep_yaml("s/fast", "gpt-4o-mini@ttft_ms=150", base()),
         "s/slow, s/fast");
-  auto r = chat(true, "X-GammaInfra-Hedge: 50\r\n");
+  auto r = chat(true, "X-GammaInfra-Hedge: 150\r\n");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->header("x-gammainfra-endpoint"), "s/fast");
   EXPECT_EQ(r->header("x-gammainfra-hedged"), "true");
+  // Own time at the commit excludes both the wait on the leader before the hedge and the
+  // hedge's own wait for first content (~300 ms of upstream waits in all).
+  EXPECT_LT(std::stod(r->header("x-gammainfra-overhead-ms")), 75.0);
   EXPECT_EQ(outcomes(r->header("x-gammainfra-fallback-chain")), "s/slow:cancelled s/fast:ok");
   EXPECT_NE(r->body.find("[DONE]"), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("Mock"), std::string::npos) << r->body;
