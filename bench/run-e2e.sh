@@ -166,13 +166,29 @@ open(out, "a").write(json.dumps({"target": t, "suite": s, "kind": k, "data": dat
 PY
 }
 
+# CPU time (user, kernel) of the process serving TARGET and of the mock, in clock ticks, from
+# /proc/PID/stat: read around the throughput run to give CPU per request.
+sut_pid() { case $1 in nginx) pgrep -P "${nginx_pids[1]}" | head -1 ;; gateway) echo "$gw_pid" ;; *) echo '' ;; esac; }
+mock_pid() { pgrep -P "${nginx_pids[0]}" | head -1; }
+cpu_ticks() { if [[ -n $1 ]]; then awk '{print $14 + 0, $15 + 0}' "/proc/$1/stat" 2>/dev/null || echo '0 0'; else echo '0 0'; fi; }
+
 wrk_run() {  # TARGET SUITE KIND CONNS SECONDS
-  local out=$run/$1.$2.$3
+  local out=$run/$1.$2.$3 sp mp s0 s1 m0 m1
+  sp=$(sut_pid "$1") mp=$(mock_pid)
+  s0=$(cpu_ticks "$sp") m0=$(cpu_ticks "$mp")
   taskset -c "$LOADGEN_CPUS" wrk -t"$WRK_THREADS" -c"$4" -d"$5s" --timeout 10s "$URL" \
     -s "$here/tools/post.lua" -- "$BODY" "${HDRS[@]}" > "$out.txt" 2>&1 || true
+  s1=$(cpu_ticks "$sp") m1=$(cpu_ticks "$mp")
   sed -n 's/^WRK_JSON //p' "$out.txt" > "$out.json"
   [[ -s $out.json ]] || { log "wrk failed, see $out.txt"; return 0; }
   [[ $3 == warmup ]] || save "$out.json" "$1" "$2" "$3"
+  if [[ $3 == tput ]]; then
+    read -r su0 ss0 <<< "$s0"; read -r su1 ss1 <<< "$s1"; read -r mu0 ms0 <<< "$m0"; read -r mu1 ms1 <<< "$m1"
+    printf '{"clk_tck":%d,"has_sut":%s,"sut_user":%d,"sut_sys":%d,"mock_user":%d,"mock_sys":%d}\n' \
+      "$(getconf CLK_TCK)" "$([[ -n $sp ]] && echo true || echo false)" $((su1 - su0)) $((ss1 - ss0)) \
+      $((mu1 - mu0)) $((ms1 - ms0)) > "$out.cpu.json"
+    save "$out.cpu.json" "$1" "$2" cpu
+  fi
 }
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -312,7 +328,7 @@ if [[ $PERF == 1 && -n $gw_pid ]] && command -v perf >/dev/null; then
 fi
 
 gw_version=$([[ -n $gw_pid ]] && "$GI_BINARY" --version 2>/dev/null | head -1 || true)
-python3 "$here/tools/report.py" "$meas" --run "$run" --ts "$ts" --load "$load_start -> $load_end" \
+python3 "$here/tools/report.py" "$meas" --run "$run" --ts "$ts" --load "$load_start -> $load_end" --conc-tput "$CONC_TPUT" \
   --wall "$(( $(date +%s) - t_start ))" --config "DURATION=$DURATION WARMUP=$WARMUP CONC_TPUT=$CONC_TPUT CONC_LAT=$CONC_LAT RATE=$RATE STREAM_RATE=$STREAM_RATE RATE_DURATION=$RATE_DURATION RATE_CONNS=$RATE_CONNS TTFB_N=$TTFB_N GAP_RATES=${GAP_RATES// /,} IDLE_CONNS=$IDLE_CONNS SLOW_STREAMS=$SLOW_STREAMS SUT_CPUS=$SUT_CPUS MOCK_CPUS=$MOCK_CPUS LOADGEN_CPUS=$LOADGEN_CPUS ACCESS_LOG=$ACCESS_LOG NICE=$NICE" \
   --gateway "$GI_BINARY $gw_version" | tee "$run/report.md"
 [[ $PERF == 1 && -s $run/perf.json.top.txt ]] && { echo; echo "perf (json, self time):"; head -25 "$run/perf.json.top.txt"; }

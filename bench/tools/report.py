@@ -19,6 +19,7 @@ ap.add_argument("--load", default="")
 ap.add_argument("--wall", default="")
 ap.add_argument("--config", default="")
 ap.add_argument("--gateway", default="")
+ap.add_argument("--conc-tput", dest="conc_tput", default="64")
 a = ap.parse_args()
 
 M = [json.loads(l) for l in open(a.measurements) if l.strip()]
@@ -87,6 +88,27 @@ for suite, title in [("json", "Non-streaming chat.completion (1 KB request, 880 
                    f"{f3(lat.get('p99'))} | {sgn(add['p50'])} | {sgn(add['p90'])} | {sgn(add['p99'])} | {errs} |"
                    if rps else f"| {t} | - | - | - | {f3(lat.get('p50'))} | - | - | - | - | - | {errs} |")
     out.append("")
+    # CPU per request during the c64 run: what the throughput ratio is made of.
+    cpu_rows, clk = [], None
+    for t in TARGETS:
+        c, tp = get(t, suite, "cpu"), get(t, suite, "tput")
+        if not c or not tp or not tp.get("requests"):
+            continue
+        clk = c["clk_tck"]
+        us = lambda ticks: ticks * 1e6 / c["clk_tck"] / tp["requests"]
+        sut = (f"{us(c['sut_user']):.1f} | {us(c['sut_sys']):.1f} | {us(c['sut_user'] + c['sut_sys']):.1f}"
+               if c["has_sut"] else "- | - | -")
+        summary["closed_loop"][suite].setdefault(t, {})["cpu_us_per_request"] = (
+            {"user": us(c["sut_user"]), "sys": us(c["sut_sys"])} if c["has_sut"] else None)
+        cpu_rows.append(f"| {t} | {sut} | {us(c['mock_user'] + c['mock_sys']):.1f} |")
+    if cpu_rows:
+        out.append(f"CPU per request during the c{a.conc_tput} run (`/proc/PID/stat`, {clk} ticks/s; "
+                   "nginx = its proxy worker; a 10 ms tick over ~8 s of load):")
+        out.append("")
+        out.append("| target | user µs | kernel µs | total µs | mock µs |")
+        out.append("|---|---:|---:|---:|---:|")
+        out += cpu_rows
+        out.append("")
 
 # ---- open loop ----
 rows = []
