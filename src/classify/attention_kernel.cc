@@ -79,25 +79,34 @@ __attribute__((target("avx2,fma"))) float exp_row_avx2(float* p, std::size_t t, 
   return 1.0f / sum;
 }
 
+// acc[r][0 .. 8·NV) = Σ_k a[r][k] · b[k·ldb + 0 .. 8·NV): R rows of broadcast scalars times
+// the same 8·NV-wide rows of b. Scores (a = queries, b = Kᵀ) and the weighted sum of values
+// (a = probabilities, b = V) are both this outer-product tile.
+template <int R, int NV>
+__attribute__((target("avx2,fma"))) inline void outer_tile(const float* const* a, const float* b, std::size_t ldb,
+                                                           std::size_t k_count, __m256 (&acc)[R][NV]) {
+  for (int r = 0; r < R; ++r)
+    for (int n = 0; n < NV; ++n) acc[r][n] = _mm256_setzero_ps();
+  for (std::size_t k = 0; k < k_count; ++k) {
+    const float* br = b + k * ldb;
+    __m256 bv[NV];
+    for (int n = 0; n < NV; ++n) bv[n] = _mm256_loadu_ps(br + 8 * n);
+    for (int r = 0; r < R; ++r) {
+      const __m256 ak = _mm256_broadcast_ss(a[r] + k);
+      for (int n = 0; n < NV; ++n) acc[r][n] = _mm256_fmadd_ps(ak, bv[n], acc[r][n]);
+    }
+  }
+}
+
 // Scores of R query rows against 8·NV keys starting at j0: p[r][j] = scale · q_r·k_j.
 template <int R, int NV>
 __attribute__((target("avx2,fma"))) inline void scores_block(const float* const* q, const float* kt, std::size_t tp,
                                                              std::size_t dh, std::size_t j0, float scale, float* const* p) {
   __m256 acc[R][NV];
-  for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_setzero_ps();
-  for (std::size_t d = 0; d < dh; ++d) {
-    const float* kr = kt + d * tp + j0;
-    __m256 kv[NV];
-    for (int v = 0; v < NV; ++v) kv[v] = _mm256_loadu_ps(kr + 8 * v);
-    for (int r = 0; r < R; ++r) {
-      const __m256 qd = _mm256_broadcast_ss(q[r] + d);
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(qd, kv[v], acc[r][v]);
-    }
-  }
+  outer_tile<R, NV>(q, kt + j0, tp, dh, acc);
   const __m256 sc = _mm256_set1_ps(scale);
   for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v) _mm256_storeu_ps(p[r] + j0 + 8 * v, _mm256_mul_ps(acc[r][v], sc));
+    for (int n = 0; n < NV; ++n) _mm256_storeu_ps(p[r] + j0 + 8 * n, _mm256_mul_ps(acc[r][n], sc));
 }
 
 // ctx[r][d0 .. d0+8·NV) = inv[r] · Σ_j p[r][j]·v_j[d0 ..].
@@ -106,17 +115,7 @@ __attribute__((target("avx2,fma"))) inline void context_block(const float* const
                                                               std::size_t t, std::size_t d0, const float* inv,
                                                               float* const* ctx) {
   __m256 acc[R][NV];
-  for (int r = 0; r < R; ++r)
-    for (int n = 0; n < NV; ++n) acc[r][n] = _mm256_setzero_ps();
-  for (std::size_t j = 0; j < t; ++j) {
-    const float* vr = v + j * ld + d0;
-    __m256 vv[NV];
-    for (int n = 0; n < NV; ++n) vv[n] = _mm256_loadu_ps(vr + 8 * n);
-    for (int r = 0; r < R; ++r) {
-      const __m256 pj = _mm256_broadcast_ss(p[r] + j);
-      for (int n = 0; n < NV; ++n) acc[r][n] = _mm256_fmadd_ps(pj, vv[n], acc[r][n]);
-    }
-  }
+  outer_tile<R, NV>(p, v + d0, ld, t, acc);
   for (int r = 0; r < R; ++r) {
     const __m256 s = _mm256_set1_ps(inv[r]);
     for (int n = 0; n < NV; ++n) _mm256_storeu_ps(ctx[r] + d0 + 8 * n, _mm256_mul_ps(acc[r][n], s));

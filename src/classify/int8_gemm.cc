@@ -175,54 +175,38 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void vnni_tile(
 // Tile: R token rows × one 16-output block (2 ymm per row) = 2R accumulators, so R = 4 keeps
 // accumulators, the weight vectors and the broadcast in the 16 ymm registers (the former
 // 4×64 tile needed 32 accumulators); the weight block (16 × in bytes ≤ 24 KiB) stays in L1
-// across the row tiles. This form serves 8-bit weights; the encoder packs 7-bit ones for AVX2
-// (avx2_tile_w7).
-template <int R, int NB>
+// across the row tiles.
+// W7 (7-bit weights, what the encoder packs for AVX2): each vpmaddubsw pair is ≤ 2·127·63 =
+// 16002, so the results of two input groups add in s16 (≤ 32004) before one vpmaddwd: 2
+// maddubs + 1 maddwd on ports 0/1 per 64 multiply-adds, the adds on port 5. groups is even
+// (pack_int8 pads). Without W7 (8-bit weights) each group is widened on its own.
+template <int R, int NB, bool W7>
 __attribute__((target("avx2"))) void avx2_tile(const std::uint8_t* xq, std::size_t ldx, const std::int8_t* wb,
                                                std::size_t groups, std::int32_t (&acc_out)[max_rows][max_blocks * block]) {
   const __m256i ones = _mm256_set1_epi16(1);
+  constexpr std::size_t step = W7 ? 2 : 1;  // input groups (4 bytes each) per iteration
   for (int b = 0; b < NB; ++b) {
     __m256i acc[R][2];
     for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_si256();
     const std::int8_t* p = wb + static_cast<std::size_t>(b) * groups * 64;
-    for (std::size_t g = 0; g < groups; ++g, p += 64) {
+    for (std::size_t g = 0; g < groups; g += step, p += 64 * step) {
       const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
       const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
-      for (int r = 0; r < R; ++r) {
-        const __m256i xb = _mm256_set1_epi32(load_i32(xq + static_cast<std::size_t>(r) * ldx + g * 4));
-        acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(_mm256_maddubs_epi16(xb, w0), ones));
-        acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(_mm256_maddubs_epi16(xb, w1), ones));
+      [[maybe_unused]] __m256i w2 = w0, w3 = w1;  // the second group's weights (W7)
+      if constexpr (W7) {
+        w2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 64));
+        w3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 96));
       }
-    }
-    for (int r = 0; r < R; ++r) {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(&acc_out[r][static_cast<std::size_t>(b) * block]), acc[r][0]);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(&acc_out[r][static_cast<std::size_t>(b) * block + 8]), acc[r][1]);
-    }
-  }
-}
-
-// 7-bit weights too: each vpmaddubsw pair is ≤ 2·127·63 = 16002, so the results of two input
-// groups add in s16 (≤ 32004) before one vpmaddwd: 2 maddubs + 1 maddwd on ports 0/1 per 64
-// multiply-adds, the adds on port 5. groups is even (pack_int8 pads).
-template <int R, int NB>
-__attribute__((target("avx2"))) void avx2_tile_w7(const std::uint8_t* xq, std::size_t ldx, const std::int8_t* wb,
-                                                  std::size_t groups, std::int32_t (&acc_out)[max_rows][max_blocks * block]) {
-  const __m256i ones = _mm256_set1_epi16(1);
-  for (int b = 0; b < NB; ++b) {
-    __m256i acc[R][2];
-    for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_si256();
-    const std::int8_t* p = wb + static_cast<std::size_t>(b) * groups * 64;
-    for (std::size_t g = 0; g < groups; g += 2, p += 128) {
-      const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-      const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
-      const __m256i w2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 64));
-      const __m256i w3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 96));
       for (int r = 0; r < R; ++r) {
         const std::uint8_t* xr = xq + static_cast<std::size_t>(r) * ldx + g * 4;
         const __m256i xa = _mm256_set1_epi32(load_i32(xr));
-        const __m256i xb = _mm256_set1_epi32(load_i32(xr + 4));
-        const __m256i s0 = _mm256_add_epi16(_mm256_maddubs_epi16(xa, w0), _mm256_maddubs_epi16(xb, w2));
-        const __m256i s1 = _mm256_add_epi16(_mm256_maddubs_epi16(xa, w1), _mm256_maddubs_epi16(xb, w3));
+        __m256i s0 = _mm256_maddubs_epi16(xa, w0);
+        __m256i s1 = _mm256_maddubs_epi16(xa, w1);
+        if constexpr (W7) {
+          const __m256i xb = _mm256_set1_epi32(load_i32(xr + 4));
+          s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(xb, w2));
+          s1 = _mm256_add_epi16(s1, _mm256_maddubs_epi16(xb, w3));
+        }
         acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(s0, ones));
         acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(s1, ones));
       }
@@ -243,7 +227,7 @@ void run_tile(int8_kernel k, [[maybe_unused]] bool w7, const std::uint8_t* xq, s
 #if GI_CLASSIFY_X86
     case int8_kernel::avx512_vnni: vnni_tile<R, NB>(xq, ldx, wb, groups, acc); return;
     case int8_kernel::avx2:
-      w7 ? avx2_tile_w7<R, NB>(xq, ldx, wb, groups, acc) : avx2_tile<R, NB>(xq, ldx, wb, groups, acc);
+      w7 ? avx2_tile<R, NB, true>(xq, ldx, wb, groups, acc) : avx2_tile<R, NB, false>(xq, ldx, wb, groups, acc);
       return;
 #else
     case int8_kernel::avx512_vnni:
