@@ -70,6 +70,15 @@ std::string format_ms(nanoseconds ns) {
   return std::string(buf, p);
 }
 
+// `fam`'s series for one endpoint, resolved on first use and read from `slot` after that.
+template <class Cell, class Family>
+Cell& cached_cell(std::atomic<Cell*>& slot, Family& fam, const std::string& endpoint_id) {
+  if (Cell* c = slot.load(std::memory_order_acquire)) return *c;
+  Cell& c = fam.with({endpoint_id});
+  slot.store(&c, std::memory_order_release);
+  return c;
+}
+
 std::string_view outcome_label(route::attempt_outcome o) {
   switch (o) {
     case route::attempt_outcome::ok: return "ok";
@@ -205,18 +214,10 @@ void gateway_handler::record_router_metrics(const route::execution_result& res) 
     auto& cells = endpoint_cells_[idx];
     cells.attempts[static_cast<std::size_t>(a.outcome)]->inc();
     if (!a.elapsed) continue;
-    auto* duration_cell = cells.attempt_duration.load(std::memory_order_acquire);
-    if (duration_cell == nullptr) {
-      duration_cell = &metrics_->router_attempt_duration_seconds.with({a.endpoint_id});
-      cells.attempt_duration.store(duration_cell, std::memory_order_release);
-    }
-    auto* circuit_cell = cells.circuit_state.load(std::memory_order_acquire);
-    if (circuit_cell == nullptr) {
-      circuit_cell = &metrics_->router_circuit_state.with({a.endpoint_id});
-      cells.circuit_state.store(circuit_cell, std::memory_order_release);
-    }
-    duration_cell->observe(duration<double>(*a.elapsed).count());
-    circuit_cell->set(static_cast<std::int64_t>(executor_.health().view(idx).circuit));
+    cached_cell(cells.attempt_duration, metrics_->router_attempt_duration_seconds, a.endpoint_id)
+        .observe(duration<double>(*a.elapsed).count());
+    cached_cell(cells.circuit_state, metrics_->router_circuit_state, a.endpoint_id)
+        .set(static_cast<std::int64_t>(executor_.health().view(idx).circuit));
   }
   if (res.budget_exhausted) metrics_->router_budget_exhausted_total.get().inc();
   if (res.same_endpoint_retries > 0)

@@ -128,11 +128,8 @@ bool fast_decode(std::string_view body, const target& tgt, core::chat_response& 
   // One parser per thread: its buffers are reused across requests; nothing parsed outlives
   // this call.
   thread_local sj::parser parser;
-  sj::element root_el;
   sj::object o;
-  if (parser.parse(body.data(), body.size()).get(root_el) != simdjson::SUCCESS ||
-      root_el.get_object().get(o) != simdjson::SUCCESS)
-    return false;
+  if (!wire_simd::parse_object(parser, body, o)) return false;
 
   std::optional<std::string_view> id, model, fingerprint, tier;
   sj::array choices;

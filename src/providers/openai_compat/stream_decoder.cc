@@ -281,11 +281,8 @@ bool decoder::fast_chunk(std::string_view data, std::vector<core::stream_event>&
   // One parser per I/O thread: its buffers are reused across chunks and requests; nothing
   // parsed outlives this call.
   thread_local sj::parser parser;
-  sj::element root_el;
   sj::object o;
-  if (parser.parse(data.data(), data.size()).get(root_el) != simdjson::SUCCESS ||
-      root_el.get_object().get(o) != simdjson::SUCCESS)
-    return false;
+  if (!wire_simd::parse_object(parser, data, o)) return false;
   fast_chunk_view v;
   if (!scan(o, v)) return false;
 

@@ -31,6 +31,14 @@ inline std::optional<std::string_view> str(const sj::element& e) {
   return s;
 }
 
+// Parses `json` as one JSON object with `parser` (its buffers are reused; `o` is valid until
+// the parser's next parse). False when it is not valid JSON or not an object.
+inline bool parse_object(sj::parser& parser, std::string_view json, sj::object& o) {
+  sj::element root;
+  return parser.parse(json.data(), json.size()).get(root) == simdjson::SUCCESS &&
+         root.get_object().get(o) == simdjson::SUCCESS;
+}
+
 // wire::usage on a usage object. False on a double count.
 bool usage(const sj::object& o, core::usage& u);
 
