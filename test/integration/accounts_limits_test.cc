@@ -29,15 +29,7 @@ using core::money;
 class accounts_limits : public accounts_fixture {
  protected:
   void start(const std::string& accounts_extra = "") {
-    start_gateway(yaml_head(accounts_extra) +
-                      "endpoints:\n  - id: test/cheap\n    provider: openai\n    model: gpt-4o-mini\n"
-                      "    base_url: " + mock_->base_url() + "/v1\n    api_key_env: TEST_KEY\n"
-                      "    prices: {input: \"1000\", output: \"2000\"}\n"
-                      "routing:\n  default_task: chat\n  chains:\n    chat: [test/cheap]\n",
-                  [](const std::string& n) -> std::optional<std::string> {
-                    if (n == "TEST_KEY") return "sk-upstream-test";
-                    return std::nullopt;
-                  });
+    start_one_endpoint(R"({input: "1000", output: "2000"})", accounts_extra);
     ASSERT_FALSE(HasFatalFailure());
   }
 

@@ -75,6 +75,19 @@ void accounts_fixture::start_gateway(
   });
 }
 
+void accounts_fixture::start_one_endpoint(const std::string& prices,
+                                          const std::string& accounts_extra) {
+  start_gateway(yaml_head(accounts_extra) +
+                    "endpoints:\n  - id: test/cheap\n    provider: openai\n    model: gpt-4o-mini\n"
+                    "    base_url: " + mock_->base_url() + "/v1\n    api_key_env: TEST_KEY\n"
+                    "    prices: " + prices + "\n"
+                    "routing:\n  default_task: chat\n  chains:\n    chat: [test/cheap]\n",
+                [](const std::string& n) -> std::optional<std::string> {
+                  if (n == "TEST_KEY") return "sk-upstream-test";
+                  return std::nullopt;
+                });
+}
+
 std::optional<http_response> accounts_fixture::admin(const std::string& method,
                                                      const std::string& target,
                                                      const std::string& body,

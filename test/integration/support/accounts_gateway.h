@@ -65,6 +65,9 @@ class accounts_fixture : public ::testing::Test {
   // gw_.start with `yaml`; `env` answers the upstream key names, the admin token is added.
   void start_gateway(const std::string& yaml,
                      std::function<std::optional<std::string>(const std::string&)> env);
+  // start_gateway with one OpenAI-dialect endpoint `test/cheap` on the mock at `prices`
+  // (YAML flow map), the chat chain's only member; `accounts_extra` as for yaml_head.
+  void start_one_endpoint(const std::string& prices, const std::string& accounts_extra = "");
 
   std::optional<http_response> admin(const std::string& method, const std::string& target,
                                      const std::string& body = "", const std::string& extra = "");
