@@ -451,33 +451,15 @@ class session final : public session_base,
     return used_total;
   }
 
-  // Reads and answers one request. Returns whether the connection stays open.
-  asio::awaitable<bool> serve_one(bool first) {
-    // Idle phase: wait for the first byte of the next request. A keep-alive connection
-    // that stays silent is closed quietly; the first request of a connection is bounded by
-    // the read deadline so a connect-and-wait client cannot pin it.
-    if (buf_.size() == 0) {
-      idle_ = true;
-      if (srv_.draining.load()) co_return false;
-      arm(first ? srv_.cfg.read_timeout : srv_.cfg.idle_timeout);
-      auto [ec, n] = co_await stream_.async_read_some(buf_.prepare(8192), use_tuple);
-      disarm();
-      idle_ = false;
-      if (ec || n == 0) co_return false;
-      buf_.commit(n);
-    }
-    idle_ = false;
-    reset_request();
-    auto started = std::chrono::steady_clock::now();
-    core::request_context ctx;
-    ctx.request_id = request_id_;
-    ctx.received_at = srv_.clock.steady_now();
-
-    request_parser parser;
+  // Reads one request with Beast's parser: a head outside the fast path's subset, a request
+  // still arriving, Expect: 100-continue. False when the request was rejected (answered, or
+  // the client is gone) and the connection must close.
+  asio::awaitable<bool> read_request(request_parser& parser,
+                                     std::chrono::steady_clock::time_point started) {
     parser.header_limit(static_cast<std::uint32_t>(srv_.cfg.max_header_bytes));
     parser.body_limit(srv_.cfg.max_body_bytes);
-    // Usually the whole request came with the first read: parse it in place. The async read
-    // (a completion round trip even when nothing needs reading) only when more must arrive.
+    // What is buffered is parsed in place; the async read (a completion round trip even when
+    // nothing needs reading) only when more must arrive.
     error_code ec;
     bytes_in_ = consume_buffered(parser, ec);
     // The whole request (headers and body) must arrive within read_timeout: a slowloris
@@ -517,11 +499,48 @@ class session final : public session_base,
       co_return false;
     }
     disarm();
+    co_return true;
+  }
+
+  // Reads and answers one request. Returns whether the connection stays open.
+  asio::awaitable<bool> serve_one(bool first) {
+    // Idle phase: wait for the first byte of the next request. A keep-alive connection
+    // that stays silent is closed quietly; the first request of a connection is bounded by
+    // the read deadline so a connect-and-wait client cannot pin it.
+    if (buf_.size() == 0) {
+      idle_ = true;
+      if (srv_.draining.load()) co_return false;
+      arm(first ? srv_.cfg.read_timeout : srv_.cfg.idle_timeout);
+      auto [ec, n] = co_await stream_.async_read_some(buf_.prepare(8192), use_tuple);
+      disarm();
+      idle_ = false;
+      if (ec || n == 0) co_return false;
+      buf_.commit(n);
+    }
+    idle_ = false;
+    reset_request();
+    auto started = std::chrono::steady_clock::now();
+    core::request_context ctx;
+    ctx.request_id = request_id_;
+    ctx.received_at = srv_.clock.steady_now();
+
+    request_parser parser;
+    const std::string_view buffered(static_cast<const char*>(buf_.data().data()), buf_.size());
+    // Usually the whole request came with the first read and its head is plain: taken in
+    // place by the strict scanner (core/http1_head.h). Anything else goes through Beast.
+    if (const std::size_t used =
+            parser.take_whole(buffered, srv_.cfg.max_header_bytes, srv_.cfg.max_body_bytes)) {
+      buf_.consume(used);
+      bytes_in_ = used;
+      version_ = static_cast<unsigned>(parser.version());
+    } else if (!co_await read_request(parser, started)) {
+      co_return false;
+    }
 
     if (auto tp = parser.field(headers::traceparent); is_valid_traceparent(tp)) ctx.traceparent = tp;
     if (auto rid = parser.field(headers::request_id_in); is_valid_client_request_id(rid))
       ctx.client_request_id = rid;
-    keep_alive_ = parser.keep_alive() && !srv_.draining.load();
+    keep_alive_ = parser.keeps_alive() && !srv_.draining.load();
 
     auto route = request_router::match(parser.target());
     if (remote_.empty()) {

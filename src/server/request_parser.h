@@ -15,6 +15,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "core/http1_head.h"
 #include "core/http_types.h"
 
 namespace gi::server {
@@ -33,6 +34,33 @@ class request_parser final : public boost::beast::http::basic_parser<true> {
     return core::find_header(headers_, name).value_or(std::string_view());
   }
   std::string& body() noexcept { return body_; }
+  // Beast's keep-alive rule, for either path.
+  bool keeps_alive() const noexcept { return whole_ ? whole_keep_alive_ : keep_alive(); }
+
+  // The fast path: when the whole request — head and Content-Length body — is already in
+  // `buffered` and its head is inside core::http1's strict subset, takes it without Beast
+  // and returns the bytes used. Returns 0 and changes nothing otherwise: the caller runs
+  // Beast's parser over the same bytes, which also produces every error answer (limits,
+  // malformed heads). A request with Expect also goes to Beast, which answers 100-continue.
+  std::size_t take_whole(std::string_view buffered, std::size_t header_limit,
+                         std::uint64_t body_limit) {
+    core::http1::head h;
+    if (core::http1::scan_request(buffered, header_limit, h, headers_) !=
+        core::http1::scan_result::complete)
+      return 0;
+    if (h.content_length > body_limit || h.content_length > buffered.size() - h.size ||
+        core::find_header(headers_, "expect")) {
+      headers_.clear();
+      return 0;
+    }
+    method_.assign(h.method);
+    target_.assign(h.target);
+    version_ = h.version;
+    body_.assign(buffered.data() + h.size, static_cast<std::size_t>(h.content_length));
+    whole_ = true;
+    whole_keep_alive_ = h.keep_alive;
+    return h.size + static_cast<std::size_t>(h.content_length);
+  }
 
  private:
   void on_request_impl(boost::beast::http::verb, string_view method, string_view target,
@@ -76,6 +104,8 @@ class request_parser final : public boost::beast::http::basic_parser<true> {
   int version_ = 11;
   core::header_list headers_;
   std::string body_;
+  bool whole_ = false;  // taken by take_whole(); Beast's state is unused then
+  bool whole_keep_alive_ = false;
 };
 
 }  // namespace gi::server

@@ -107,6 +107,10 @@ class chunk_buffer {
   std::unique_ptr<char[]> p_;
 };
 
+std::string_view buffered(const boost::beast::flat_buffer& b) {
+  return {static_cast<const char*>(b.data().data()), b.size()};
+}
+
 bool is_hop_by_hop_or_managed(std::string_view name) {
   return core::iequals(name, "host") || core::iequals(name, "content-length") ||
          core::iequals(name, "transfer-encoding") || core::iequals(name, "connection") ||
@@ -256,10 +260,19 @@ asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
     if (s.parser->remaining() == s.chunk.size() && !s.parser->is_done()) {
       s.wd.arm("stall-timeout", s.deadlines.stall, s.conn->sock);
       s.reading = true;
+      // A Content-Length body (fast path) needs no parsing: read straight into the chunk,
+      // never past the body's end.
       auto [ec, n] = co_await s.conn->with_stream([&](auto& stream) {
-        return http::async_read_some(stream, s.conn->buffer, *s.parser, tuple_awaitable);
+        return s.parser->fast()
+                   ? stream.async_read_some(
+                         asio::buffer(s.parser->next(),
+                                      static_cast<std::size_t>(std::min<std::uint64_t>(
+                                          s.parser->remaining(), s.parser->body_left()))),
+                         tuple_awaitable)
+                   : http::async_read_some(stream, s.conn->buffer, s.parser->beast(),
+                                           tuple_awaitable);
       });
-      (void)n;
+      if (s.parser->fast()) s.parser->advance(n);
       s.reading = false;
       s.wd.disarm();
       if (s.cancelled) co_return s.fail(cancelled_error());
@@ -433,14 +446,34 @@ asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open_imp
     if (!ec) {
       // Head (time to first byte). 1xx interim responses are skipped.
       for (;;) {
-        parser = std::make_unique<response_parser>();
-        parser->header_limit(static_cast<std::uint32_t>(
-            std::min<std::size_t>(self->opts.max_header_bytes, UINT32_MAX)));
-        parser->body_limit(self->opts.max_response_bytes);
-        if (req.method == "HEAD") parser->skip(true);
+        parser = std::make_unique<response_parser>(self->opts.max_header_bytes,
+                                                   self->opts.max_response_bytes,
+                                                   req.method == "HEAD");
         st->wd.arm("ttfb-timeout", deadlines.ttfb, conn->sock);
+        // A plain head is read and scanned here (response_parser.h); Beast reads the rest,
+        // starting from the bytes already buffered.
+        auto scan = core::http1::scan_result::need_more;
+        for (;;) {
+          scan = parser->scan_head(buffered(conn->buffer));
+          if (scan != core::http1::scan_result::need_more) break;
+          auto [rec, n] = co_await conn->with_stream([&](auto& stream) {
+            return stream.async_read_some(conn->buffer.prepare(read_chunk_bytes), tuple_awaitable);
+          });
+          conn->buffer.commit(n);
+          if (rec) {
+            received_any = received_any || conn->buffer.size() != 0;
+            ec = rec;
+            break;
+          }
+        }
+        if (ec) break;
+        if (scan == core::http1::scan_result::complete) {
+          conn->buffer.consume(parser->head_size());
+          received_any = true;
+          break;
+        }
         auto [hec, hn] = co_await conn->with_stream([&](auto& stream) {
-          return http::async_read_header(stream, conn->buffer, *parser, tuple_awaitable);
+          return http::async_read_header(stream, conn->buffer, parser->beast(), tuple_awaitable);
         });
         (void)hn;
         received_any = received_any || parser->got_some() || conn->buffer.size() != 0;
