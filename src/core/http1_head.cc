@@ -1,6 +1,8 @@
 #include "core/http1_head.h"
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace gi::core::http1 {
 
@@ -53,7 +55,8 @@ int version_at(const char* p) {
 
 // The header fields from `p` to the final empty line at `end - 2`. False when a line is
 // outside the subset.
-bool scan_fields(const char* p, const char* end, head& out, header_list& fields) {
+bool scan_fields(const char* p, const char* end, bool allow_chunked, head& out,
+                 header_list& fields) {
   bool close = false;
   bool keep_alive = false;
   const char* const last = end - 2;  // the final "\r\n"
@@ -103,7 +106,12 @@ bool scan_fields(const char* p, const char* end, head& out, header_list& fields)
         if (equals_lower(name, "proxy-connection")) return false;
         break;
       case 17:  // transfer-encoding
-        if (equals_lower(name, "transfer-encoding")) return false;
+        if (equals_lower(name, "transfer-encoding")) {
+          // Only a lone "chunked"; a repeat, other codings or a Content-Length as well
+          // (conflicting framing) are the full parser's to judge.
+          if (!allow_chunked || out.chunked || !equals_lower(value, "chunked")) return false;
+          out.chunked = true;
+        }
         break;
       case 7:  // upgrade
         if (equals_lower(name, "upgrade")) return false;
@@ -113,6 +121,7 @@ bool scan_fields(const char* p, const char* end, head& out, header_list& fields)
     }
     fields.emplace_back(std::string(name), std::string(value));
   }
+  if (out.chunked && out.has_content_length) return false;
   out.keep_alive = out.version >= 11 ? !close : keep_alive;
   return true;
 }
@@ -152,7 +161,7 @@ scan_result scan_request(std::string_view in, std::size_t limit, head& out, head
   p += 10;
 
   field_guard guard{fields, fields.size()};
-  if (!scan_fields(p, end, out, fields)) return scan_result::decline;
+  if (!scan_fields(p, end, false, out, fields)) return scan_result::decline;
   guard.keep = true;
   return scan_result::complete;
 }
@@ -183,9 +192,89 @@ scan_result scan_response(std::string_view in, std::size_t limit, head& out,
     return scan_result::decline;
 
   field_guard guard{fields, fields.size()};
-  if (!scan_fields(p, end, out, fields) || !out.has_content_length) return scan_result::decline;
+  if (!scan_fields(p, end, true, out, fields) || !(out.has_content_length || out.chunked))
+    return scan_result::decline;
   guard.keep = true;
   return scan_result::complete;
+}
+
+chunked_decoder::step chunked_decoder::decode(std::string_view in, char* out, std::size_t room) {
+  step r;
+  const char* p = in.data();
+  const char* const end = p + in.size();
+  while (p != end && state_ != state::done && state_ != state::failed) {
+    if (state_ == state::data) {
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(
+          {left_, static_cast<std::uint64_t>(end - p), room - r.produced}));
+      if (n == 0) break;  // the output is full
+      std::memcpy(out + r.produced, p, n);
+      r.produced += n;
+      p += n;
+      left_ -= n;
+      if (left_ == 0) state_ = state::data_cr;
+      continue;
+    }
+    const char c = *p++;
+    switch (state_) {
+      case state::size: {
+        int v = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (v >= 0) {
+          if (++digits_ > 15) state_ = state::failed;  // over 2^60 bytes: nonsense
+          left_ = left_ * 16 + static_cast<std::uint64_t>(v);
+        } else if (digits_ == 0) {
+          state_ = state::failed;
+        } else if (c == ';') {
+          state_ = state::extension;
+        } else if (c == '\r') {
+          state_ = state::size_lf;
+        } else {
+          state_ = state::failed;
+        }
+        break;
+      }
+      case state::extension:
+        if (c == '\r') state_ = state::size_lf;
+        else if (c == '\n') state_ = state::failed;
+        break;
+      case state::size_lf:
+        if (c != '\n') state_ = state::failed;
+        else state_ = left_ == 0 ? state::trailer : state::data;
+        digits_ = 0;
+        break;
+      case state::data_cr:
+        state_ = c == '\r' ? state::data_lf : state::failed;
+        break;
+      case state::data_lf:
+        state_ = c == '\n' ? state::size : state::failed;
+        break;
+      case state::trailer:
+        state_ = c == '\r' ? state::final_lf : is(c, tchar) ? state::trailer_name : state::failed;
+        break;
+      case state::trailer_name:
+        if (c == ':') state_ = state::trailer_value;
+        else if (!is(c, tchar)) state_ = state::failed;
+        break;
+      case state::trailer_value:
+        if (c == '\r') state_ = state::trailer_lf;
+        else if (!is(c, fvalue)) state_ = state::failed;
+        break;
+      case state::trailer_lf:
+        state_ = c == '\n' ? state::trailer : state::failed;
+        break;
+      case state::final_lf:
+        state_ = c == '\n' ? state::done : state::failed;
+        break;
+      case state::data:
+      case state::done:
+      case state::failed:
+        break;
+    }
+  }
+  r.used = static_cast<std::size_t>(p - in.data());
+  return r;
 }
 
 }  // namespace gi::core::http1

@@ -37,6 +37,7 @@ struct head {
   std::size_t size = 0;     // bytes of the head, the empty line included
   std::uint64_t content_length = 0;  // 0 when absent
   bool has_content_length = false;
+  bool chunked = false;  // responses: "Transfer-Encoding: chunked" (and no Content-Length)
   bool keep_alive = true;  // Beast's rule: 1.1 unless "close", 1.0 only with "keep-alive"
 };
 
@@ -45,9 +46,47 @@ struct head {
 // surrounding whitespace) and the string_views in `out` point into `in`.
 scan_result scan_request(std::string_view in, std::size_t limit, head& out, header_list& fields);
 
-// Only final answers with a Content-Length body are in the subset: 1xx, 204, 304, chunked
-// and close-delimited bodies decline. Not for answers to HEAD (no body despite the length).
+// Only final answers with a Content-Length body or a plain chunked one are in the subset:
+// 1xx, 204, 304, close-delimited bodies and other transfer codings decline. Not for answers
+// to HEAD (no body despite the length).
 scan_result scan_response(std::string_view in, std::size_t limit, head& out,
                           header_list& fields);
+
+// The chunked transfer coding (RFC 9112 §7.1) of a body whose head scan_response accepted.
+// A resumable state machine: feed the body bytes in any splits. Chunk extensions and trailer
+// fields are skipped (a proxy of LLM answers has no use for them; trailer lines must still
+// be well-formed fields); a malformed frame fails the body, it is not repaired.
+class chunked_decoder {
+ public:
+  struct step {
+    std::size_t used = 0;      // input bytes consumed
+    std::size_t produced = 0;  // payload bytes written to `out`
+  };
+  // Decodes from `in` into `out` (up to `room` bytes). Stops when the input is used up, the
+  // output is full, the body ended or the framing is malformed.
+  step decode(std::string_view in, char* out, std::size_t room);
+  bool done() const noexcept { return state_ == state::done; }
+  bool failed() const noexcept { return state_ == state::failed; }
+
+ private:
+  enum class state {
+    size,         // hex digits of the chunk size
+    extension,    // after ';' up to the CR
+    size_lf,      // the LF ending the size line
+    data,         // `left_` payload bytes
+    data_cr,      // CRLF after the payload
+    data_lf,
+    trailer,        // start of a trailer line or the final CRLF
+    trailer_name,   // token up to ':'
+    trailer_value,  // field value up to the CR
+    trailer_lf,
+    final_lf,
+    done,
+    failed,
+  };
+  state state_ = state::size;
+  std::uint64_t left_ = 0;
+  int digits_ = 0;
+};
 
 }  // namespace gi::core::http1

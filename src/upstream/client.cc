@@ -261,18 +261,22 @@ asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
       s.wd.arm("stall-timeout", s.deadlines.stall, s.conn->sock);
       s.reading = true;
       // A Content-Length body (fast path) needs no parsing: read straight into the chunk,
-      // never past the body's end.
+      // never past the body's end. A chunked one (fast path) is decoded by drain().
       auto [ec, n] = co_await s.conn->with_stream([&](auto& stream) {
-        return s.parser->fast()
+        return s.parser->fast_length()
                    ? stream.async_read_some(
                          asio::buffer(s.parser->next(),
                                       static_cast<std::size_t>(std::min<std::uint64_t>(
                                           s.parser->remaining(), s.parser->body_left()))),
                          tuple_awaitable)
+                   : s.parser->fast()
+                   ? stream.async_read_some(s.conn->buffer.prepare(read_chunk_bytes),
+                                            tuple_awaitable)
                    : http::async_read_some(stream, s.conn->buffer, s.parser->beast(),
                                            tuple_awaitable);
       });
-      if (s.parser->fast()) s.parser->advance(n);
+      if (s.parser->fast_length()) s.parser->advance(n);
+      else if (s.parser->fast()) s.conn->buffer.commit(n);
       s.reading = false;
       s.wd.disarm();
       if (s.cancelled) co_return s.fail(cancelled_error());

@@ -12,9 +12,9 @@
 // fills it, advances it, and reports http::error::need_buffer when it is full.
 //
 // response_parser puts core::http1's strict scanner in front: a plain final answer with a
-// Content-Length body (every non-streaming answer of a provider) is read without Beast; the
-// scanner declines everything else (chunked streams, 1xx, close-delimited bodies, unusual
-// heads) and Beast's parser reads the same, still buffered bytes.
+// Content-Length body (non-streaming answers) or a chunked one (streams) is read without
+// Beast; the scanner declines everything else (1xx, close-delimited bodies, unusual heads)
+// and Beast's parser reads the same, still buffered bytes.
 
 #include <algorithm>
 #include <cstddef>
@@ -123,6 +123,7 @@ class response_parser {
       return core::http1::scan_result::decline;
     }
     fast_ = true;
+    chunked_ = h.chunked;
     status_ = h.status;
     head_size_ = h.size;
     body_left_ = h.content_length;
@@ -131,6 +132,8 @@ class response_parser {
   }
   std::size_t head_size() const noexcept { return head_size_; }
   bool fast() const noexcept { return fast_; }
+  // Fast path with a Content-Length body: bytes can be read straight into next().
+  bool fast_length() const noexcept { return fast_ && !chunked_; }
   beast_response_parser& beast() noexcept { return beast_; }
 
   int status() const noexcept { return fast_ ? status_ : beast_.status(); }
@@ -139,9 +142,11 @@ class response_parser {
   }
   bool keep_alive() const { return fast_ ? keep_alive_ : beast_.keep_alive(); }
   bool need_eof() const { return !fast_ && beast_.need_eof(); }
-  bool is_done() const { return fast_ ? body_left_ == 0 : beast_.is_done(); }
+  bool is_done() const {
+    return !fast_ ? beast_.is_done() : chunked_ ? chunks_.done() : body_left_ == 0;
+  }
   bool got_some() const { return fast_ || beast_.got_some(); }
-  // Body bytes still expected (fast path only).
+  // Body bytes still expected (fast path with a Content-Length only).
   std::uint64_t body_left() const noexcept { return body_left_; }
 
   void set_buffer(char* data, std::size_t size) noexcept {
@@ -155,6 +160,7 @@ class response_parser {
   // Body bytes from `in` into the buffer; Beast's put() semantics (need_buffer when full).
   std::size_t put(boost::asio::const_buffer in, error_code& ec) {
     if (!fast_) return beast_.put(in, ec);
+    if (chunked_) return put_chunked(in, ec);
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(in.size(), body_left_));
     const std::size_t n = std::min(want, size_);
     if (n > 0) std::memcpy(data_, in.data(), n);
@@ -170,7 +176,23 @@ class response_parser {
   }
 
  private:
+  std::size_t put_chunked(boost::asio::const_buffer in, error_code& ec) {
+    namespace http = boost::beast::http;
+    const auto r = chunks_.decode({static_cast<const char*>(in.data()), in.size()}, data_, size_);
+    data_ += r.produced;
+    size_ -= r.produced;
+    body_size_ += r.produced;
+    if (chunks_.failed()) ec = http::error::bad_chunk;
+    else if (body_size_ > body_limit_) ec = http::error::body_limit;
+    else if (!chunks_.done() && r.used < in.size()) ec = http::error::need_buffer;
+    else ec = {};
+    return r.used;
+  }
+
   beast_response_parser beast_;
+  core::http1::chunked_decoder chunks_;
+  bool chunked_ = false;
+  std::uint64_t body_size_ = 0;
   std::size_t header_limit_;
   std::uint64_t body_limit_;
   bool head_request_;

@@ -32,6 +32,7 @@ struct beast_reading {
   int version = 0;
   header_list fields;
   std::optional<std::uint64_t> content_length;
+  bool chunked = false;
   bool keep_alive = false;
 };
 
@@ -46,6 +47,7 @@ beast_reading run_beast(Parser& p, std::string_view in) {
   r.header_done = !ec && p.is_header_done();
   if (r.header_done) {
     if (auto cl = p.content_length()) r.content_length = *cl;
+    r.chunked = p.chunked();
     r.keep_alive = p.keep_alive();
     r.fields = p.headers();
   }
@@ -116,8 +118,11 @@ scan_result check_response(const std::string& in) {
     EXPECT_EQ(h.version, b.version);
     EXPECT_EQ(h.size, b.used);
     EXPECT_EQ(fields, b.fields) << testing::PrintToString(in);
-    EXPECT_TRUE(b.content_length.has_value());
-    EXPECT_EQ(h.content_length, b.content_length.value_or(~0ull));
+    EXPECT_EQ(h.chunked, b.chunked) << testing::PrintToString(in);
+    EXPECT_EQ(h.has_content_length, b.content_length.has_value());
+    if (h.has_content_length) {
+      EXPECT_EQ(h.content_length, b.content_length.value_or(~0ull));
+    }
     EXPECT_EQ(h.keep_alive, b.keep_alive) << testing::PrintToString(in);
   } else if (res == scan_result::need_more) {
     EXPECT_FALSE(b.header_done) << testing::PrintToString(in);
@@ -218,7 +223,9 @@ TEST(http1_head, outside_the_subset_declines) {
     check_request(in);
   }
   for (const std::string& in : std::vector<std::string>{
-           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n",
            "HTTP/1.1 200 OK\r\n\r\n",  // close-delimited
            "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n",
            "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n",
@@ -316,7 +323,8 @@ struct generator {
         "HTTP/1.1 600 Odd", "HTTP/1.1 2x0 OK", "HTTP/2 200 OK", "HTTP/1.1 200 \x80"};
     valid = pick(2) == 0;
     std::string f = fields();
-    if (valid && f.find("Content-Length") == std::string::npos) f += "Content-Length: 2\r\n";
+    if (valid && f.find("Content-Length") == std::string::npos && f.find("chunked") == std::string::npos)
+      f += pick(2) ? "Content-Length: 2\r\n" : "Transfer-Encoding: Chunked\r\n";
     return piece(lines, 5) + eol() + f + eol() + "{}";
   }
 
