@@ -87,6 +87,20 @@ void append_optional_string(std::string& out, const std::optional<std::string>& 
   else append_literal(out, "null");
 }
 
+// An upper estimate for typical answers, so the body is allocated once: the fixed members
+// of the envelope, choice and usage are ~600 bytes, x_gammainfra a few hundred.
+std::size_t response_size_hint(const core::chat_response& r, const response_meta& meta) {
+  std::size_t n = 640 + meta.id.size() + meta.model.size() + (meta.x_gammainfra ? 384 : 0);
+  for (const auto& c : r.choices) {
+    n += 256;
+    if (c.content) n += c.content->size();
+    if (c.reasoning) n += c.reasoning->size();
+    for (const auto& tc : c.tool_calls)
+      n += 96 + tc.id.size() + tc.name.size() + tc.arguments.size();
+  }
+  return n + n / 16;  // escapes
+}
+
 void append_choice(std::string& out, const core::choice& c) {
   using namespace core::json_out;
   append_literal(out, R"({"index":)");
@@ -126,7 +140,7 @@ void append_choice(std::string& out, const core::choice& c) {
 std::string encode_chat_response(const core::chat_response& r, const response_meta& meta) {
   using namespace core::json_out;
   std::string out;
-  out.reserve(256);
+  out.reserve(response_size_hint(r, meta));
   append_literal(out, R"({"id":)");
   append_string(out, meta.id);
   append_literal(out, R"(,"object":"chat.completion","created":)");
