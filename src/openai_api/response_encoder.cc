@@ -10,30 +10,34 @@
 
 namespace gi::openai_api {
 
+using core::json_out::append_literal;
+
 namespace detail {
 
 void append_usage(std::string& out, const core::usage& u, const boost::json::value* cost_usd) {
   using namespace core::json_out;
-  out += R"({"prompt_tokens":)";
+  append_literal(out, R"({"prompt_tokens":)");
   append_int(out, u.prompt_tokens);
-  out += R"(,"completion_tokens":)";
+  append_literal(out, R"(,"completion_tokens":)");
   append_int(out, u.completion_tokens);
-  out += R"(,"total_tokens":)";
+  append_literal(out, R"(,"total_tokens":)");
   append_int(out, u.total());
-  out += R"(,"prompt_tokens_details":{"cached_tokens":)";
+  append_literal(out, R"(,"prompt_tokens_details":{"cached_tokens":)");
   append_int(out, u.cached_tokens);
-  out += R"(,"audio_tokens":0)";
+  append_literal(out, R"(,"audio_tokens":0)");
   // cache_write_tokens is new and optional in 2026 SDKs (§2.6): only sent when it says
   // something, so strict older clients never see it on providers without prompt caching.
   if (u.cache_write_tokens != 0) {
-    out += R"(,"cache_write_tokens":)";
+    append_literal(out, R"(,"cache_write_tokens":)");
     append_int(out, u.cache_write_tokens);
   }
-  out += R"(},"completion_tokens_details":{"reasoning_tokens":)";
+  append_literal(out, R"(},"completion_tokens_details":{"reasoning_tokens":)");
   append_int(out, u.reasoning_tokens);
-  out += R"(,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0})";
+  append_literal(out,
+                 R"(,"audio_tokens":0,"accepted_prediction_tokens":0,)"
+                 R"("rejected_prediction_tokens":0})");
   if (cost_usd) {
-    out += R"(,"cost_usd":)";
+    append_literal(out, R"(,"cost_usd":)");
     append_value(out, *cost_usd);
   }
   out.push_back('}');
@@ -41,35 +45,35 @@ void append_usage(std::string& out, const core::usage& u, const boost::json::val
 
 void append_tool_call(std::string& out, const core::tool_call& tc) {
   using namespace core::json_out;
-  out += R"({"id":)";
+  append_literal(out, R"({"id":)");
   append_string(out, tc.id);
   if (tc.type == "custom") {
     // Custom tools carry free-form `input` instead of JSON `arguments`.
-    out += R"(,"type":"custom","custom":{"name":)";
+    append_literal(out, R"(,"type":"custom","custom":{"name":)");
     append_string(out, tc.name);
-    out += R"(,"input":)";
+    append_literal(out, R"(,"input":)");
     append_string(out, tc.arguments);
-    out += "}}";
+    append_literal(out, "}}");
     return;
   }
-  out += R"(,"type":"function","function":{"name":)";
+  append_literal(out, R"(,"type":"function","function":{"name":)");
   append_string(out, tc.name);
-  out += R"(,"arguments":)";
+  append_literal(out, R"(,"arguments":)");
   append_string(out, tc.arguments);
-  out += "}}";
+  append_literal(out, "}}");
 }
 
 void append_error_object(std::string& out, const core::error& e) {
   using namespace core::json_out;
-  out += R"({"message":)";
+  append_literal(out, R"({"message":)");
   append_string(out, e.message);
-  out += R"(,"type":)";
+  append_literal(out, R"(,"type":)");
   append_string(out, core::traits(e.kind).type);
-  out += R"(,"param":)";
-  if (e.param.empty()) out += "null";
+  append_literal(out, R"(,"param":)");
+  if (e.param.empty()) append_literal(out, "null");
   else append_string(out, e.param);
-  out += R"(,"code":)";
-  if (e.code.empty()) out += "null";
+  append_literal(out, R"(,"code":)");
+  if (e.code.empty()) append_literal(out, "null");
   else append_string(out, e.code);
   out.push_back('}');
 }
@@ -80,20 +84,34 @@ namespace {
 
 void append_optional_string(std::string& out, const std::optional<std::string>& s) {
   if (s) core::json_out::append_string(out, *s);
-  else out += "null";
+  else append_literal(out, "null");
+}
+
+// An upper estimate for typical answers, so the body is allocated once: the fixed members
+// of the envelope, choice and usage are ~600 bytes, x_gammainfra a few hundred.
+std::size_t response_size_hint(const core::chat_response& r, const response_meta& meta) {
+  std::size_t n = 640 + meta.id.size() + meta.model.size() + (meta.x_gammainfra ? 384 : 0);
+  for (const auto& c : r.choices) {
+    n += 256;
+    if (c.content) n += c.content->size();
+    if (c.reasoning) n += c.reasoning->size();
+    for (const auto& tc : c.tool_calls)
+      n += 96 + tc.id.size() + tc.name.size() + tc.arguments.size();
+  }
+  return n + n / 16;  // escapes
 }
 
 void append_choice(std::string& out, const core::choice& c) {
   using namespace core::json_out;
-  out += R"({"index":)";
+  append_literal(out, R"({"index":)");
   append_int(out, c.index);
-  out += R"(,"message":{"role":"assistant","content":)";
+  append_literal(out, R"(,"message":{"role":"assistant","content":)");
   append_optional_string(out, c.content);
-  out += R"(,"refusal":)";
+  append_literal(out, R"(,"refusal":)");
   append_optional_string(out, c.refusal);
-  out += R"(,"annotations":[])";
+  append_literal(out, R"(,"annotations":[])");
   if (!c.tool_calls.empty()) {
-    out += R"(,"tool_calls":[)";
+    append_literal(out, R"(,"tool_calls":[)");
     bool first = true;
     for (const auto& tc : c.tool_calls) {
       if (!first) out.push_back(',');
@@ -105,14 +123,14 @@ void append_choice(std::string& out, const core::choice& c) {
   // Reasoning goes out as `reasoning_content`, DeepSeek's name for it (providers.md §7.2):
   // the one reasoning field OpenAI-family SDKs and UIs already know; others ignore it.
   if (c.reasoning) {
-    out += R"(,"reasoning_content":)";
+    append_literal(out, R"(,"reasoning_content":)");
     append_string(out, *c.reasoning);
   }
-  out += R"(},"logprobs":)";
-  if (c.logprobs.is_null()) out += "null";
+  append_literal(out, R"(},"logprobs":)");
+  if (c.logprobs.is_null()) append_literal(out, "null");
   else append_value(out, c.logprobs);
-  out += R"(,"finish_reason":)";
-  if (c.finish_reason == core::finish_reason::none) out += "null";
+  append_literal(out, R"(,"finish_reason":)");
+  if (c.finish_reason == core::finish_reason::none) append_literal(out, "null");
   else append_string(out, core::to_string(c.finish_reason));
   out.push_back('}');
 }
@@ -122,22 +140,22 @@ void append_choice(std::string& out, const core::choice& c) {
 std::string encode_chat_response(const core::chat_response& r, const response_meta& meta) {
   using namespace core::json_out;
   std::string out;
-  out.reserve(256);
-  out += R"({"id":)";
+  out.reserve(response_size_hint(r, meta));
+  append_literal(out, R"({"id":)");
   append_string(out, meta.id);
-  out += R"(,"object":"chat.completion","created":)";
+  append_literal(out, R"(,"object":"chat.completion","created":)");
   append_int(out, meta.created);
-  out += R"(,"model":)";
+  append_literal(out, R"(,"model":)");
   append_string(out, meta.model);
   if (r.system_fingerprint) {
-    out += R"(,"system_fingerprint":)";
+    append_literal(out, R"(,"system_fingerprint":)");
     append_string(out, *r.system_fingerprint);
   }
   if (r.service_tier) {
-    out += R"(,"service_tier":)";
+    append_literal(out, R"(,"service_tier":)");
     append_string(out, *r.service_tier);
   }
-  out += R"(,"choices":[)";
+  append_literal(out, R"(,"choices":[)");
   bool first = true;
   for (const auto& c : r.choices) {
     if (!first) out.push_back(',');
@@ -146,7 +164,7 @@ std::string encode_chat_response(const core::chat_response& r, const response_me
   }
   out.push_back(']');
   if (r.usage) {
-    out += R"(,"usage":)";
+    append_literal(out, R"(,"usage":)");
     const boost::json::value* cost = nullptr;
     if (meta.x_gammainfra) {
       if (auto it = meta.x_gammainfra->find("cost_usd"); it != meta.x_gammainfra->end())
@@ -155,7 +173,7 @@ std::string encode_chat_response(const core::chat_response& r, const response_me
     detail::append_usage(out, *r.usage, cost);
   }
   if (meta.x_gammainfra) {
-    out += R"(,"x_gammainfra":)";
+    append_literal(out, R"(,"x_gammainfra":)");
     append_object(out, *meta.x_gammainfra);
   }
   out.push_back('}');
@@ -165,7 +183,7 @@ std::string encode_chat_response(const core::chat_response& r, const response_me
 std::string encode_error(const core::error& e) {
   std::string out;
   out.reserve(96 + e.message.size());
-  out += R"({"error":)";
+  append_literal(out, R"({"error":)");
   detail::append_error_object(out, e);
   out.push_back('}');
   return out;

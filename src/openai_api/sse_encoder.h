@@ -58,21 +58,27 @@ class sse_encoder {
   bool has_content() const { return has_content_; }
 
  private:
-  void rebuild_prefix();
+  // prefix_ (and head0_) for the current meta_ and system_fingerprint_.
+  const std::string& prefix();
   void ensure_role(int choice, std::string& out);
   // `data: <prefix>,"choices":[{"index":C,"delta":` — caller appends the delta object.
-  void open_chunk(int choice, std::string& out) const;
+  void open_chunk(int choice, std::string& out);
   // `,"logprobs":null,"finish_reason":R}]` + usage:null + `}\n\n`.
   void close_chunk(std::string& out, std::string_view finish_reason = {},
                    const boost::json::object* x_gammainfra = nullptr) const;
-  void text_chunk(int choice, std::string_view field, std::string_view text, std::string& out);
+  // `opener` is the delta object up to the text value, e.g. `{"content":`.
+  void text_chunk(int choice, std::string_view opener, std::string_view text, std::string& out);
 
   response_meta meta_;
   bool include_usage_;
   std::optional<std::string> system_fingerprint_;
   // `{"id":…,"object":"chat.completion.chunk","created":…,"model":…[,"system_fingerprint":…]`
   // precomputed once: every chunk repeats it byte-for-byte (§2.7: same id/created/model).
+  // Built on first use: a stream_start with a fingerprint changes it before any chunk.
   std::string prefix_;
+  // prefix_ + `,"choices":[{"index":0,"delta":`, the head of nearly every chunk.
+  std::string head0_;
+  bool prefix_stale_ = true;
   std::vector<bool> role_sent_;  // per choice index
   struct held_finish {
     int choice;

@@ -210,13 +210,17 @@ core::result<core::upstream_request> encoder::run() {
   if (err_) return std::move(*err_);
   out_.push_back('}');
 
-  core::upstream_request out;
-  out.method = "POST";
+  using namespace std::string_view_literals;
+  core::upstream_request out;  // method is "POST" already
   out.path.reserve(t_.path_prefix.size() + d_.path.size());
   out.path.append(t_.path_prefix).append(d_.path);
   out.stream = r_.stream;
-  out.headers.emplace_back("content-type", "application/json");
-  out.headers.emplace_back("accept", r_.stream ? "text/event-stream" : "application/json");
+  // Room for authorize()'s credentials too (authorization, OpenAI organisation / project):
+  // growing the list moves every header string.
+  out.headers.reserve(5);
+  out.headers.emplace_back("content-type"sv, "application/json"sv);
+  out.headers.emplace_back("accept"sv,
+                           r_.stream ? "text/event-stream"sv : "application/json"sv);
   out.body = std::move(out_);
   if (t_.warnings != nullptr)
     t_.warnings->insert(t_.warnings->end(), warnings_.begin(), warnings_.end());
