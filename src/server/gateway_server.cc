@@ -19,6 +19,7 @@
 #include <sched.h>
 
 #include <array>
+#include <charconv>
 #include <atomic>
 #include <ctime>
 #include <random>
@@ -59,6 +60,7 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
+using namespace std::string_view_literals;
 
 namespace {
 
@@ -221,11 +223,14 @@ class session final : public session_base,
     build_head(status, headers);
     // RFC 9110 §8.6: no Content-Length in 1xx/204 answers; 304 keeps the body-less framing.
     if (status >= 200 && status != 204 && status != 304) {
-      head_ += "Content-Length: ";
-      head_ += std::to_string(body.size());
-      head_ += "\r\n";
+      head_ += "Content-Length: "sv;
+      char digits[24];
+      const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, body.size());
+      (void)ec;  // 24 digits always fit
+      head_.append(digits, static_cast<std::size_t>(end - digits));
+      head_ += "\r\n"sv;
     }
-    head_ += "\r\n";
+    head_ += "\r\n"sv;
     std::array<asio::const_buffer, 2> bufs{asio::buffer(head_), asio::buffer(body)};
     co_return co_await write_out(bufs);
   }
@@ -242,17 +247,17 @@ class session final : public session_base,
     if (close_delimited_) keep_alive_ = false;
     build_head(status, headers);
     if (!close_delimited_) {
-      head_ += "Transfer-Encoding: chunked\r\n";
+      head_ += "Transfer-Encoding: chunked\r\n"sv;
       if (!trailer_names.empty()) {
-        head_ += "Trailer: ";
+        head_ += "Trailer: "sv;
         for (std::size_t i = 0; i < trailer_names.size(); ++i) {
-          if (i) head_ += ", ";
+          if (i) head_ += ", "sv;
           head_ += trailer_names[i];
         }
-        head_ += "\r\n";
+        head_ += "\r\n"sv;
       }
     }
-    head_ += "\r\n";
+    head_ += "\r\n"sv;
     // Sent with the first chunk (or the end of the stream), which follows at once: the
     // executor commits when it has an event to forward.
     head_pending_ = true;
@@ -283,9 +288,9 @@ class session final : public session_base,
       std::array<asio::const_buffer, 1> bufs{head};
       co_return co_await write_out(bufs);
     }
-    tail_.assign("0\r\n");
+    tail_.assign("0\r\n"sv);
     for (const auto& [k, v] : trailers) append_field(tail_, k, v);
-    tail_ += "\r\n";
+    tail_ += "\r\n"sv;
     std::array<asio::const_buffer, 2> bufs{head, asio::buffer(tail_)};
     co_return co_await write_out(bufs);
   }
@@ -293,29 +298,38 @@ class session final : public session_base,
   bool client_gone() const override { return gone_; }
 
  private:
+  // Literals as string_views: `+= "…"` on a std::string is a strlen call each time, and the
+  // head is a few dozen appends (callgrind: ~1.7k instructions per response).
   static void append_field(std::string& out, std::string_view k, std::string_view v) {
     out += k;
-    out += ": ";
+    out += ": "sv;
     out += v;
-    out += "\r\n";
+    out += "\r\n"sv;
   }
 
   // Status line and header fields, without framing fields and the final empty line.
   void build_head(int status, const core::header_list& headers) {
     if (srv_.draining.load(std::memory_order_relaxed)) keep_alive_ = false;
     head_.clear();
-    head_ += version_ >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
-    head_ += std::to_string(status);
-    head_ += ' ';
+    head_ += version_ >= 11 ? "HTTP/1.1 "sv : "HTTP/1.0 "sv;
+    if (status >= 100 && status <= 999) {
+      const char code[4] = {static_cast<char>('0' + status / 100),
+                            static_cast<char>('0' + status / 10 % 10),
+                            static_cast<char>('0' + status % 10), ' '};
+      head_.append(code, 4);
+    } else {
+      head_ += std::to_string(status);
+      head_ += ' ';
+    }
     head_ += http::obsolete_reason(static_cast<http::status>(status));
-    head_ += "\r\n";
+    head_ += "\r\n"sv;
     for (const auto& [k, v] : headers) append_field(head_, k, v);
     append_field(head_, headers::request_id, request_id_);
     append_field(head_, "Date", http_date());
     // Beast's keep_alive() semantics: HTTP/1.1 is persistent unless "close", HTTP/1.0 only
     // with "keep-alive".
-    if (version_ >= 11 && !keep_alive_) head_ += "Connection: close\r\n";
-    if (version_ < 11 && keep_alive_) head_ += "Connection: keep-alive\r\n";
+    if (version_ >= 11 && !keep_alive_) head_ += "Connection: close\r\n"sv;
+    if (version_ < 11 && keep_alive_) head_ += "Connection: keep-alive\r\n"sv;
   }
 
   asio::const_buffer take_pending_head() {
