@@ -262,21 +262,26 @@ asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
       s.reading = true;
       // A Content-Length body (fast path) needs no parsing: read straight into the chunk,
       // never past the body's end. A chunked one (fast path) is decoded by drain().
-      auto [ec, n] = co_await s.conn->with_stream([&](auto& stream) {
-        return s.parser->fast_length()
-                   ? stream.async_read_some(
-                         asio::buffer(s.parser->next(),
-                                      static_cast<std::size_t>(std::min<std::uint64_t>(
-                                          s.parser->remaining(), s.parser->body_left()))),
-                         tuple_awaitable)
-                   : s.parser->fast()
-                   ? stream.async_read_some(s.conn->buffer.prepare(read_chunk_bytes),
-                                            tuple_awaitable)
-                   : http::async_read_some(stream, s.conn->buffer, s.parser->beast(),
-                                           tuple_awaitable);
-      });
-      if (s.parser->fast_length()) s.parser->advance(n);
-      else if (s.parser->fast()) s.conn->buffer.commit(n);
+      // (Statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.)
+      error_code ec;
+      std::size_t n = 0;
+      if (!s.parser->fast()) {
+        std::tie(ec, n) = co_await s.conn->with_stream([&](auto& stream) {
+          return http::async_read_some(stream, s.conn->buffer, s.parser->beast(), tuple_awaitable);
+        });
+      } else if (s.parser->fast_length()) {
+        const auto want = std::min<std::uint64_t>(s.parser->remaining(), s.parser->body_left());
+        std::tie(ec, n) = co_await s.conn->with_stream([&](auto& stream) {
+          return stream.async_read_some(asio::buffer(s.parser->next(), static_cast<std::size_t>(want)),
+                                        tuple_awaitable);
+        });
+        s.parser->advance(n);
+      } else {
+        std::tie(ec, n) = co_await s.conn->with_stream([&](auto& stream) {
+          return stream.async_read_some(s.conn->buffer.prepare(read_chunk_bytes), tuple_awaitable);
+        });
+        s.conn->buffer.commit(n);
+      }
       s.reading = false;
       s.wd.disarm();
       if (s.cancelled) co_return s.fail(cancelled_error());

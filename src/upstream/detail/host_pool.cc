@@ -95,7 +95,12 @@ std::unique_ptr<connection> host_pool::take_idle() {
     while (!idle_.empty()) {
       auto c = std::move(idle_.back());
       idle_.pop_back();
-      if (now - c->idle_since <= idle_timeout_ && c->idle_alive()) {
+      // The liveness probe is a syscall (a failed recv), so it is spent only on connections
+      // that idled long enough for a server's keep-alive timeout to matter (seconds). One
+      // reused within a second that the server closed anyway fails before any response
+      // byte and is retried once on a fresh connection (client.cc, the stale rule).
+      const auto idle_for = now - c->idle_since;
+      if (idle_for <= idle_timeout_ && (idle_for < probe_after_idle || c->idle_alive())) {
         found = std::move(c);
         break;
       }

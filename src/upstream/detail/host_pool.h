@@ -39,6 +39,9 @@ class slot_lease {
 
 class host_pool : public std::enable_shared_from_this<host_pool> {
  public:
+  // Idle connections younger than this are reused without the liveness probe (host_pool.cc).
+  static constexpr std::chrono::milliseconds probe_after_idle{1000};
+
   host_pool(std::size_t max_idle, std::size_t max_inflight, std::chrono::milliseconds idle_timeout)
       : max_idle_(max_idle), max_inflight_(max_inflight), idle_timeout_(idle_timeout) {}
 

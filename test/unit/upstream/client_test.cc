@@ -1,4 +1,5 @@
 #include "upstream/client.h"
+#include "upstream/detail/host_pool.h"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -483,6 +484,36 @@ TEST_F(ClientTest, StalePooledConnectionIsRetriedOnceOnAFreshOne) {
   EXPECT_FALSE(r2->reused_connection);
   EXPECT_EQ(srv.stats().accepted, 2);
   EXPECT_EQ(srv.stats().requests.size(), 3u);  // the stale attempt reached the socket only
+}
+
+// The liveness probe (a syscall) is skipped for connections idle under a second; both ways a
+// connection the server closed while idle costs the caller nothing.
+TEST_F(ClientTest, ServerClosedIdleConnectionIsProbedOnlyAfterASecond) {
+  // Each connection answers one request, then half-closes (FIN) and records whatever the
+  // client still writes to it.
+  test_server srv(io, [](server_conn& c) -> awaitable<void> {
+    if (auto req = co_await c.read_request()) co_await c.write(response(200, "{}"));
+    boost::system::error_code ec;
+    c.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_await c.read_request();
+  });
+  client c{client_options{}};
+  const auto t = local(srv.port());
+  ASSERT_TRUE(run_until_done(io, c.send(t, post(), fast())).has_value());
+  pump(io, 50ms);  // the FIN has arrived; the pooled connection is dead
+  auto quick = run_until_done(io, c.send(t, post(), fast()));
+  ASSERT_TRUE(quick.has_value()) << quick.error().message;
+  EXPECT_FALSE(quick->reused_connection);
+  // Not probed: the request went out on the dead connection first, then on a fresh one.
+  EXPECT_EQ(srv.stats().accepted, 2);
+  EXPECT_EQ(srv.stats().requests.size(), 3u);
+  pump(io, detail::host_pool::probe_after_idle + 100ms);
+  auto later = run_until_done(io, c.send(t, post(), fast()));
+  ASSERT_TRUE(later.has_value()) << later.error().message;
+  EXPECT_FALSE(later->reused_connection);
+  // Probed: the dead connection was dropped before anything was written to it.
+  EXPECT_EQ(srv.stats().accepted, 3);
+  EXPECT_EQ(srv.stats().requests.size(), 4u);
 }
 
 TEST_F(ClientTest, FreshConnectionFailureIsNotRetried) {
