@@ -230,6 +230,18 @@ void gateway_handler::record_router_metrics(const route::execution_result& res) 
 }
 
 boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
+  return serve(call, nullptr);
+}
+
+boost::asio::awaitable<void> gateway_handler::handle_holding(std::shared_ptr<gateway_handler> self,
+                                                             server::chat_call& call) {
+  gateway_handler& h = *self;
+  return h.serve(call, std::move(self));
+}
+
+boost::asio::awaitable<void> gateway_handler::serve(server::chat_call& call,
+                                                    std::shared_ptr<gateway_handler> keep_alive) {
+  (void)keep_alive;  // a coroutine parameter: destroyed with the frame, after every local
   // X-GammaInfra-* headers were parsed and validated once, by the server.
   route::plan_options po = route_plan_options(call.options);
   // BYOK (issue 10 §5): the caller's per-request provider keys; stored keys join after
