@@ -192,8 +192,16 @@ std::optional<executor::prepared> executor::prepare(const planned_attempt& pa,
   }
   const auto& rt = endpoints_[idx];
   if (rt.adapter == nullptr || !rt.url) return skip("incapable");
-  auto creds = creds_.get(ep, ctx.byok);  // the caller's key when BYOK (issue 10)
-  if (!creds) return skip("no-key");
+  // The caller's key when BYOK (issue 10); else the gateway's, not copied.
+  std::optional<providers::credentials> byok_creds;
+  const providers::credentials* creds = nullptr;
+  if (credential_source::uses_byok(ep, ctx.byok)) {
+    byok_creds = creds_.get(ep, ctx.byok);
+    if (byok_creds) creds = &*byok_creds;
+  } else {
+    creds = creds_.find(ep);
+  }
+  if (creds == nullptr) return skip("no-key");
   prepared pr;
   pr.idx = idx;
   pr.ep = &ep;
