@@ -72,6 +72,7 @@ std::string_view route_label(route_id r) noexcept {
 }
 
 bool is_json_content_type(std::string_view v) noexcept {
+  if (v == headers::json_content_type) return true;  // what nearly every client sends
   auto semi = v.find(';');
   auto media = v.substr(0, semi);
   while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
