@@ -339,10 +339,12 @@ boost::asio::awaitable<void> gateway_handler::serve(server::chat_call& call,
     }
   }
 
-  route::execution_result res;
   std::optional<sse_sink> sink;
   if (call.request.stream) sink.emplace(st);
-  res = co_await executor_.run(call.request, call.ctx, st.plan, sink ? &*sink : nullptr);
+  // Initialised, not assigned: the awaited result is built in place (no move-assignment of
+  // the whole result and destruction of a temporary).
+  route::execution_result res =
+      co_await executor_.run(call.request, call.ctx, st.plan, sink ? &*sink : nullptr);
 
   record_router_metrics(res);
 
