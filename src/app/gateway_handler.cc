@@ -93,6 +93,12 @@ std::string_view outcome_label(route::attempt_outcome o) {
   return "error";
 }
 
+// Room for every header a response of this handler can carry (content type, endpoint,
+// chain, cost, credit, three rate limits, overhead, hedged, router version, task, task
+// source): one allocation instead of the vector doubling four times, each growth moving
+// the pairs built so far.
+constexpr std::size_t max_response_headers = 14;
+
 constexpr std::size_t outcome_count = static_cast<std::size_t>(route::attempt_outcome::skipped) + 1;
 
 struct request_state {
@@ -127,6 +133,7 @@ class sse_sink final : public route::stream_sink {
                                       nanoseconds upstream_wait) override {
     endpoint_ = &ep;
     core::header_list h;
+    h.reserve(max_response_headers);
     h.emplace_back(hdr::content_type, "text/event-stream");
     h.emplace_back("Cache-Control", "no-cache");
     h.emplace_back(hdr::endpoint, ep.id);
@@ -230,6 +237,18 @@ void gateway_handler::record_router_metrics(const route::execution_result& res) 
 }
 
 boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
+  return serve(call, nullptr);
+}
+
+boost::asio::awaitable<void> gateway_handler::handle_holding(std::shared_ptr<gateway_handler> self,
+                                                             server::chat_call& call) {
+  gateway_handler& h = *self;
+  return h.serve(call, std::move(self));
+}
+
+boost::asio::awaitable<void> gateway_handler::serve(server::chat_call& call,
+                                                    std::shared_ptr<gateway_handler> keep_alive) {
+  (void)keep_alive;  // a coroutine parameter: destroyed with the frame, after every local
   // X-GammaInfra-* headers were parsed and validated once, by the server.
   route::plan_options po = route_plan_options(call.options);
   // BYOK (issue 10 §5): the caller's per-request provider keys; stored keys join after
@@ -242,6 +261,7 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   auto send_error = [&](const core::error& err, const std::vector<route::attempt_record>* attempts,
                         nanoseconds upstream_wait, bool hedged = false) -> boost::asio::awaitable<void> {
     core::header_list h;
+    h.reserve(max_response_headers);
     h.emplace_back(hdr::content_type, hdr::json_content_type);
     if (attempts && !attempts->empty())
       h.emplace_back(hdr::fallback_chain, route::format_chain(*attempts));
@@ -259,6 +279,7 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
   // work; the reservation once the plan is known.
   auto send_refusal = [&](billing_refusal& r) -> boost::asio::awaitable<void> {
     core::header_list h;
+    h.reserve(max_response_headers);
     h.emplace_back(hdr::content_type, hdr::json_content_type);
     if (r.error.retry_after) {
       auto secs = (r.error.retry_after->count() + 999) / 1000;
@@ -318,10 +339,12 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
     }
   }
 
-  route::execution_result res;
   std::optional<sse_sink> sink;
   if (call.request.stream) sink.emplace(st);
-  res = co_await executor_.run(call.request, call.ctx, st.plan, sink ? &*sink : nullptr);
+  // Initialised, not assigned: the awaited result is built in place (no move-assignment of
+  // the whole result and destruction of a temporary).
+  route::execution_result res =
+      co_await executor_.run(call.request, call.ctx, st.plan, sink ? &*sink : nullptr);
 
   record_router_metrics(res);
 
@@ -366,6 +389,7 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
     }
     if (!buf.empty() && !co_await call.writer.write_chunk(buf)) co_return;
     core::header_list trailers;
+    trailers.reserve(3);
     trailers.emplace_back(hdr::cost_usd, cost.to_string());
     trailers.emplace_back(hdr::fallback_chain, chain);
     if (st.billed) trailers.emplace_back(hdr::credit_remaining_usd, remaining.to_string());
@@ -392,6 +416,7 @@ boost::asio::awaitable<void> gateway_handler::handle(server::chat_call& call) {
 
   auto overhead = st.overhead(res.upstream_wait);
   core::header_list h;
+  h.reserve(max_response_headers);
   h.emplace_back(hdr::content_type, hdr::json_content_type);
   h.emplace_back(hdr::endpoint, res.winner->id);
   h.emplace_back(hdr::fallback_chain, chain);

@@ -33,6 +33,11 @@ class gateway_handler final : public server::chat_handler {
                   route::credential_source::env_lookup env = {});
 
   boost::asio::awaitable<void> handle(server::chat_call& call) override;
+  // handle() for a handler that may be swapped out meanwhile (reloadable_handler): `self`
+  // lives in the request's own coroutine frame, so the forwarder needs no frame of its own
+  // (a coroutine frame is a heap allocation per request).
+  static boost::asio::awaitable<void> handle_holding(std::shared_ptr<gateway_handler> self,
+                                                     server::chat_call& call);
   // GET /v1/route/explain with this gateway's live stats (route_explain.cc).
   std::optional<core::result<std::string>> route_explain(std::string_view task,
                                                          const core::header_list& headers) override;
@@ -52,6 +57,9 @@ class gateway_handler final : public server::chat_handler {
   route::executor& router() noexcept { return executor_; }
 
  private:
+  // The pipeline; `keep_alive` (may be null) only holds this handler until the request ends.
+  boost::asio::awaitable<void> serve(server::chat_call& call,
+                                     std::shared_ptr<gateway_handler> keep_alive);
   void record_router_metrics(const route::execution_result& res);
   config::snapshot_ptr cfg_;
   std::shared_ptr<upstream::client> client_;

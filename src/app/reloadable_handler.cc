@@ -16,8 +16,9 @@ void reloadable_handler::swap(std::shared_ptr<gateway_handler> next) {
 }
 
 boost::asio::awaitable<void> reloadable_handler::handle(server::chat_call& call) {
-  auto h = current();  // held until this request ends, whatever reloads happen meanwhile
-  co_await h->handle(call);
+  // Held until this request ends, whatever reloads happen meanwhile: by the gateway
+  // handler's own frame, not a forwarding coroutine's.
+  return gateway_handler::handle_holding(current(), call);
 }
 
 std::optional<core::result<std::string>> reloadable_handler::route_explain(

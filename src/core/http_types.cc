@@ -2,16 +2,20 @@
 
 namespace gi::core {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
+namespace detail {
+
+bool iequals_n(const char* a, const char* b, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;  // the common case: same spelling
+    // Different bytes match only as the two cases of one ASCII letter.
+    const unsigned char lx = x | 0x20;
+    if (lx != (y | 0x20) || lx < 'a' || lx > 'z') return false;
   }
   return true;
 }
+
+}  // namespace detail
 
 std::optional<std::string_view> find_header(const header_list& h, std::string_view name) {
   for (const auto& [k, v] : h)

@@ -51,9 +51,13 @@ credential_source::credential_source(const config::snapshot& cfg, env_lookup env
 }
 
 std::optional<providers::credentials> credential_source::get(const config::endpoint_config& ep) const {
+  if (const auto* c = find(ep)) return *c;
+  return std::nullopt;
+}
+
+const providers::credentials* credential_source::find(const config::endpoint_config& ep) const {
   auto it = by_endpoint_.find(ep.id);
-  if (it == by_endpoint_.end()) return std::nullopt;
-  return it->second;
+  return it == by_endpoint_.end() ? nullptr : &it->second;
 }
 
 const core::byok_secret* find_byok(std::span<const core::byok_secret> byok, core::provider_kind provider) {

@@ -35,7 +35,9 @@ class credential_source {
   // The gateway's credentials for an endpoint; nullopt when its key is not configured (or it
   // is BYOK-only). `auth: none` endpoints get empty credentials.
   std::optional<providers::credentials> get(const config::endpoint_config& ep) const;
-  bool has(const config::endpoint_config& ep) const { return get(ep).has_value(); }
+  // The same without a copy (the hot path): nullptr when get() would be nullopt.
+  const providers::credentials* find(const config::endpoint_config& ep) const;
+  bool has(const config::endpoint_config& ep) const { return find(ep) != nullptr; }
 
   // For one attempt of a request: the caller's BYOK credential when `byok` has one for the
   // endpoint's provider, else the gateway's (nullopt: `skipped=no-key`).

@@ -159,8 +159,9 @@ class executor {
                                                std::size_t& i, prepared leader,
                                                std::chrono::milliseconds delay, run_state& st,
                                                stream_sink* sink);
-  boost::asio::awaitable<std::optional<core::error>> run_unary(const core::chat_request& req,
-                                                               attempt_state& a);
+  // A non-stream attempt's answer (run_candidate awaits it): decode, records, usage.
+  std::optional<core::error> finish_unary(const core::chat_request& req, attempt_state& a,
+                                          core::result<upstream::http_response>& r);
   boost::asio::awaitable<std::optional<core::error>> run_stream(const core::chat_request& req,
                                                                 attempt_state& a,
                                                                 stream_sink& sink);

@@ -147,6 +147,9 @@ std::vector<ranked_candidate> rank(const config::snapshot& cfg,
     t.score = std::round(t.score * 1e9) / 1e9;
   }
 
+  // One candidate (a pinned model without fallbacks) is already in order, and stable_sort
+  // would still allocate its temporary buffer.
+  if (out.size() < 2) return out;
   std::stable_sort(out.begin(), out.end(), [](const ranked_candidate& a, const ranked_candidate& b) {
     bool as = !a.skip_reason.empty(), bs = !b.skip_reason.empty();
     if (as != bs) return as;  // skipped first (they only appear in the chain header)

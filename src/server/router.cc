@@ -72,6 +72,7 @@ std::string_view route_label(route_id r) noexcept {
 }
 
 bool is_json_content_type(std::string_view v) noexcept {
+  if (v == headers::json_content_type) return true;  // what nearly every client sends
   auto semi = v.find(';');
   auto media = v.substr(0, semi);
   while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
@@ -149,6 +150,16 @@ bool request_router::authenticate(const incoming_request& req, core::request_con
 asio::awaitable<void> request_router::handle(route_id route, incoming_request& req,
                                              core::request_context& ctx,
                                              response_writer& w) const {
+  // The hot route runs in chat()'s frame alone: a dispatching coroutine around it would
+  // cost a frame allocation per request.
+  if (route == route_id::chat_completions && req.method == allowed_methods(route))
+    return chat(req, ctx, w);
+  return handle_other(route, req, ctx, w);
+}
+
+asio::awaitable<void> request_router::handle_other(route_id route, incoming_request& req,
+                                                   core::request_context& ctx,
+                                                   response_writer& w) const {
   // Errors are built in locals before co_await: GCC 12 miscompiles string literals in
   // co_await argument lists ("array used as initializer").
   bool accounts_route = route == route_id::account || route == route_id::usage ||

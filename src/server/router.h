@@ -78,6 +78,9 @@ class request_router {
   const std::string& models_json() const noexcept { return models_json_; }
 
  private:
+  // handle() for every route but an allowed POST /v1/chat/completions.
+  boost::asio::awaitable<void> handle_other(route_id route, incoming_request& req,
+                                            core::request_context& ctx, response_writer& w) const;
   boost::asio::awaitable<void> chat(incoming_request& req, core::request_context& ctx,
                                     response_writer& w) const;
   boost::asio::awaitable<void> route_explain(incoming_request& req, core::request_context& ctx,

@@ -38,5 +38,15 @@ TEST(money, cost_rounds_up_to_the_nano) {
   EXPECT_EQ(cost_of(0, r).nanos(), 0);
 }
 
+TEST(money, cost_of_a_product_beyond_64_bits_is_exact) {
+  // 1e9 tokens x 100000000001 nano per 1M tokens overflows int64 (the 128-bit path); the
+  // rounding is the same as below it.
+  auto p = price_per_mtok::parse("100.000000001").value();
+  EXPECT_EQ(cost_of(1'000'000'000, p).nanos(), 100'000'000'001'000);
+  EXPECT_EQ(cost_of(1'000'000'001, p).nanos(), 100'000'000'101'001);
+  EXPECT_EQ(cost_of(1'000'000, p).nanos(), 100'000'000'001);
+  EXPECT_EQ(cost_of(1, p).nanos(), 100'001);  // 100000.000001 rounds up
+}
+
 }  // namespace
 }  // namespace gi::core
