@@ -1,0 +1,69 @@
+#pragma once
+// The common chat.completion.chunk shape (text / reasoning / refusal / string-argument
+// tool-call deltas, finish_reason, usage) as views, read by the stream decoder's fast paths
+// without building a tree. Two readers fill the same view: scan_chunk, a purpose-built
+// scanner for the common shape that declines anything it is not sure about, and
+// scan_chunk_simd on simdjson's DOM, which declines less. Both read every object once, a
+// repeated key's last value winning as in the Boost.JSON tree, and neither touches decoder
+// state, so a decline costs only the time spent: the caller moves on to the next reader
+// (and finally to the general Boost.JSON path) with the same bytes.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "core/chat_response.h"
+
+namespace simdjson::dom {
+class parser;
+}
+
+namespace gi::providers::openai_compat {
+
+struct fast_tool {
+  bool object = false;  // non-object entries are skipped (and not counted for positions)
+  int index_kind = 0;   // wire_simd::integer result for `index`
+  std::int64_t index = 0;
+  std::optional<std::string_view> id;
+  bool function = false;  // `function` is an object
+  std::optional<std::string_view> name;
+  std::string_view arguments;  // "" when absent or null
+};
+
+struct fast_choice {
+  bool object = false;
+  int index_kind = 0;
+  std::int64_t index = 0;
+  bool delta = false;  // `delta` is an object
+  bool role = false;
+  std::optional<std::string_view> reasoning_content, reasoning, content, refusal, finish_reason;
+  std::size_t first_tool = 0, tool_count = 0;  // into fast_chunk_view::tools
+};
+
+inline constexpr std::size_t max_choices = 4;
+inline constexpr std::size_t max_tools = 8;
+
+struct fast_chunk_view {
+  std::optional<std::string_view> id, model, fingerprint;
+  std::int64_t created = 0;
+  std::array<fast_choice, max_choices> choices;
+  std::size_t choice_count = 0;
+  std::array<fast_tool, max_tools> tools;
+  std::size_t tool_count = 0;
+  std::optional<core::usage> usage;
+};
+
+// Reads `json` into `v` (fresh) when it is one JSON object of the common chunk shape that
+// this scanner fully understands; strings with escapes are unescaped into `scratch`, which
+// must hold json.size() bytes and outlive the views. False declines: `v` is then
+// unspecified and the caller retries with scan_chunk_simd.
+bool scan_chunk(std::string_view json, char* scratch, fast_chunk_view& v);
+
+// The same on simdjson's DOM (views into `parser`'s buffers, valid until its next parse).
+// False declines to the general path: invalid JSON, x_groq, errors, Mistral content
+// arrays, non-string arguments, non-integer numbers, more than max_choices / max_tools.
+bool scan_chunk_simd(simdjson::dom::parser& parser, std::string_view json, fast_chunk_view& v);
+
+}  // namespace gi::providers::openai_compat
