@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/chat_response.h"
@@ -55,11 +56,29 @@ struct fast_chunk_view {
   std::optional<core::usage> usage;
 };
 
+// What scan_chunk keeps of a stream's previous chunk: its bytes up to the root's "choices"
+// key and the root fields read from them. A stream's chunks repeat that head (id, object,
+// created, model, fingerprint: ~190 of a typical ~250 bytes) byte for byte, so a chunk that
+// starts with the same bytes resumes reading at "choices" after one memcmp.
+struct chunk_memo {
+  struct span {
+    std::size_t offset = 0, size = 0;
+  };
+  bool valid = false;
+  std::string head;
+  std::optional<span> id, model, fingerprint;
+  std::int64_t created = 0;
+  std::optional<core::usage> usage;
+  bool non_ascii = false;  // the head holds bytes >= 0x80 (UTF-8 still to be checked)
+};
+
 // Reads `json` into `v` (fresh) when it is one JSON object of the common chunk shape that
 // this scanner fully understands; strings with escapes are unescaped into `scratch`, which
 // must hold json.size() bytes and outlive the views. False declines: `v` is then
-// unspecified and the caller retries with scan_chunk_simd.
-bool scan_chunk(std::string_view json, char* scratch, fast_chunk_view& v);
+// unspecified and the caller retries with scan_chunk_simd. `memo`, when given, is the
+// stream's chunk_memo: read and updated, never required (the result is the same without).
+bool scan_chunk(std::string_view json, char* scratch, fast_chunk_view& v,
+                chunk_memo* memo = nullptr);
 
 // The same on simdjson's DOM (views into `parser`'s buffers, valid until its next parse).
 // False declines to the general path: invalid JSON, x_groq, errors, Mistral content

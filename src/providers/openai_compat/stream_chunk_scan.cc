@@ -47,9 +47,10 @@ inline int hex(char c) {
 class reader {
  public:
   reader(std::string_view in, char* scratch)
-      : begin_(in.data()), p_(in.data()), end_(in.data() + in.size()), out_(scratch) {}
+      : begin_(in.data()), p_(in.data()), end_(in.data() + in.size()), scratch_(scratch),
+        out_(scratch) {}
 
-  bool root(fast_chunk_view& v);
+  bool root(fast_chunk_view& v, chunk_memo* memo);
 
  private:
   // The next non-whitespace byte (p_ left on it), or '\0' at the end.
@@ -134,6 +135,9 @@ class reader {
     return string(s.emplace());
   }
 
+  bool finish(fast_chunk_view& v, bool have_choices);
+  void remember(chunk_memo& m, const char* top, const fast_chunk_view& v);
+  bool resume(const chunk_memo& m, fast_chunk_view& v);
   bool choices(fast_chunk_view& v);
   bool choice(fast_choice& c, fast_chunk_view& v);
   bool delta(fast_choice& c, fast_chunk_view& v);
@@ -143,6 +147,7 @@ class reader {
   const char* begin_;
   const char* p_;
   const char* end_;
+  char* const scratch_;
   char* out_;                 // next free byte of the scratch buffer
   std::uint64_t high_ = 0;    // non-zero once a string held a byte >= 0x80: validate UTF-8
   int depth_ = 0;
@@ -326,34 +331,106 @@ bool reader::integer(int& kind, std::int64_t& out) {
   return true;
 }
 
-bool reader::root(fast_chunk_view& v) {
-  if (peek() != '{') return false;
+bool reader::root(fast_chunk_view& v, chunk_memo* memo) {
+  const bool resumed = memo != nullptr && resume(*memo, v);
+  if (!resumed) {
+    if (peek() != '{') return false;
+    ++p_;
+    if (peek() == '}') {
+      ++p_;
+      return finish(v, false);
+    }
+  }
+  depth_ = 1;
   bool have_choices = false;
-  const bool ok = members([&](std::string_view k) {
-    if (k == "id") return opt_str(v.id);
-    if (k == "model") return opt_str(v.model);
-    if (k == "created") return read_int(v.created);
-    if (k == "system_fingerprint") return opt_str(v.fingerprint);
+  bool seen_choices = false;
+  for (;;) {
+    const char* const top = p_;  // a key boundary: the whole state is in `v`
+    std::string_view k;
+    if (peek() != '"' || !string(k) || peek() != ':') return false;
+    ++p_;
+    bool ok = true;
     if (k == "choices") {
+      if (memo != nullptr && !seen_choices && !(resumed && top == begin_ + memo->head.size()))
+        remember(*memo, top, v);
+      seen_choices = true;
       have_choices = peek() == '[';
-      return have_choices ? choices(v) : skip();
+      ok = have_choices ? choices(v) : skip();
+    } else if (k == "id") {
+      ok = opt_str(v.id);
+    } else if (k == "model") {
+      ok = opt_str(v.model);
+    } else if (k == "created") {
+      ok = read_int(v.created);
+    } else if (k == "system_fingerprint") {
+      ok = opt_str(v.fingerprint);
+    } else if (k == "usage") {
+      if (peek() == '{') {
+        ok = usage(v.usage.emplace());
+      } else {
+        v.usage.reset();
+        ok = skip();
+      }
+    } else if (k == "error") {
+      ok = peek() == 'n' && literal("null");  // else the general path
+    } else if (k == "x_groq" && peek() == '{') {
+      return false;  // Groq usage / error (§6.2)
+    } else {
+      ok = skip();
     }
-    if (k == "usage") {
-      if (peek() == '{') return usage(v.usage.emplace());
-      v.usage.reset();
-      return skip();
-    }
-    if (k == "error") return peek() == 'n' && literal("null");  // else the general path
-    if (k == "x_groq" && peek() == '{') return false;         // Groq usage / error (§6.2)
-    return skip();
-  });
-  peek();
-  if (!ok || p_ != end_) return false;
+    if (!ok) return false;
+    const char c = peek();
+    ++p_;
+    if (c == '}') return finish(v, have_choices);
+    if (c != ',') return false;
+  }
+}
+
+bool reader::finish(fast_chunk_view& v, bool have_choices) {
+  if (peek() != '\0' || p_ != end_) return false;
   if (!have_choices) v.choice_count = v.tool_count = 0;
   // Any byte >= 0x80 sat in a string (elsewhere the grammar rejected it): check it is UTF-8
   // as simdjson would.
   return high_ == 0 ||
          simdjson::validate_utf8(begin_, static_cast<std::size_t>(end_ - begin_));
+}
+
+// The root fields read so far come from the bytes before `top` alone, so they hold for any
+// chunk that starts with the same bytes. Views must point into the chunk (no escapes yet).
+void reader::remember(chunk_memo& m, const char* top, const fast_chunk_view& v) {
+  m.valid = out_ == scratch_;
+  if (!m.valid) return;
+  m.head.assign(begin_, top);
+  auto span = [this](const std::optional<std::string_view>& s) {
+    return s ? std::optional<chunk_memo::span>(
+                   {static_cast<std::size_t>(s->data() - begin_), s->size()})
+             : std::nullopt;
+  };
+  m.id = span(v.id);
+  m.model = span(v.model);
+  m.fingerprint = span(v.fingerprint);
+  m.created = v.created;
+  m.usage = v.usage;
+  m.non_ascii = high_ != 0;
+}
+
+bool reader::resume(const chunk_memo& m, fast_chunk_view& v) {
+  const std::size_t n = m.head.size();
+  if (!m.valid || static_cast<std::size_t>(end_ - begin_) <= n ||
+      std::memcmp(begin_, m.head.data(), n) != 0)
+    return false;
+  auto view = [this](const std::optional<chunk_memo::span>& s) {
+    return s ? std::optional<std::string_view>(std::string_view(begin_ + s->offset, s->size))
+             : std::nullopt;
+  };
+  v.id = view(m.id);
+  v.model = view(m.model);
+  v.fingerprint = view(m.fingerprint);
+  v.created = m.created;
+  v.usage = m.usage;
+  if (m.non_ascii) high_ = 1;
+  p_ = begin_ + n;
+  return true;
 }
 
 bool reader::choices(fast_chunk_view& v) {
@@ -484,8 +561,8 @@ bool reader::usage(core::usage& u) {
 
 }  // namespace
 
-bool scan_chunk(std::string_view json, char* scratch, fast_chunk_view& v) {
-  return reader(json, scratch).root(v);
+bool scan_chunk(std::string_view json, char* scratch, fast_chunk_view& v, chunk_memo* memo) {
+  return reader(json, scratch).root(v, memo);
 }
 
 }  // namespace gi::providers::openai_compat

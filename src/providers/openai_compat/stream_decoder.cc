@@ -63,6 +63,7 @@ class decoder final : public stream_decoder {
   tool_state_store* store_;
   std::chrono::system_clock::time_point now_;
   bool fast_path_;
+  chunk_memo memo_;  // the previous chunk's head, for scan_chunk
 
   bool started_ = false;
   bool done_ = false;
@@ -116,7 +117,7 @@ bool decoder::fast_chunk(std::string_view data, std::vector<core::stream_event>&
   std::unique_ptr<char[]> heap;
   char* scratch = stack;
   if (data.size() > sizeof stack) scratch = (heap = std::make_unique<char[]>(data.size())).get();
-  if (!scan_chunk(data, scratch, v)) {
+  if (!scan_chunk(data, scratch, v, &memo_)) {
     v = fast_chunk_view{};
     // One parser per I/O thread: its buffers are reused across chunks and requests; nothing
     // parsed outlives this call.

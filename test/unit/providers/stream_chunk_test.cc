@@ -68,12 +68,13 @@ std::string describe(const fast_chunk_view& v) {
 }
 
 // 1 = scan_chunk accepted (and agreed), 0 = declined; records a failure on disagreement.
-int agree(std::string_view chunk) {
+// With `memo`, scan_chunk may resume after a head remembered from an earlier chunk.
+int agree(std::string_view chunk, chunk_memo* memo = nullptr) {
   thread_local simdjson::dom::parser parser;
   // Exactly json.size() bytes, so an overrun shows under ASan.
   auto scratch = std::make_unique<char[]>(chunk.size() + (chunk.empty() ? 1 : 0));
   fast_chunk_view a, b;
-  const bool fa = scan_chunk(chunk, scratch.get(), a);
+  const bool fa = scan_chunk(chunk, scratch.get(), a, memo);
   const bool fb = scan_chunk_simd(parser, chunk, b);
   if (!fa) return 0;
   EXPECT_TRUE(fb) << "scan_chunk accepted what simdjson declines: " << chunk;
@@ -226,6 +227,25 @@ TEST(stream_chunk, golden_events_read_alike) {
   EXPECT_GT(accepted * 10, static_cast<int>(chunks.size()) * 7) << accepted << " of " << chunks.size();
 }
 
+// Each golden stream's chunks in order through one memo, as the decoder reads them.
+TEST(stream_chunk, golden_streams_read_alike_with_memo) {
+  int resumed = 0;
+  for (const auto& e : fs::recursive_directory_iterator(test::source_dir() / "test" / "golden")) {
+    if (e.path().filename() != "upstream.stream.sse") continue;
+    upstream::sse_framer framer;
+    std::vector<upstream::sse_event> framed;
+    framer.feed(test::read_file(e.path()), framed);
+    (void)framer.finish(framed);
+    chunk_memo memo;
+    for (const auto& f : framed) {
+      if (f.data.empty() || f.data == "[DONE]") continue;
+      resumed += memo.valid && f.data.starts_with(memo.head);
+      agree(f.data, &memo);
+    }
+  }
+  EXPECT_GT(resumed, 50);  // the memo is really used
+}
+
 TEST(stream_chunk, edge_chunks) {
   for (const auto& c : accepted_chunks()) EXPECT_EQ(agree(c), 1) << "declined: " << c;
   for (const auto& c : declined_chunks()) EXPECT_EQ(agree(c), 0) << "accepted: " << c;
@@ -261,6 +281,15 @@ TEST(stream_chunk, mutations_read_alike) {
         }
       }
       accepted += agree(m);
+      // The mutant after its seed (resuming in or past a changed head), and the seed after
+      // the mutant (a head remembered from damaged bytes).
+      chunk_memo memo;
+      agree(seed, &memo);
+      agree(m, &memo);
+      chunk_memo memo2;
+      agree(m, &memo2);
+      agree(seed, &memo2);
+      agree(m, &memo2);
       ++total;
       if (::testing::Test::HasFailure()) return;
     }
