@@ -23,24 +23,27 @@ class parser;
 
 namespace gi::providers::openai_compat {
 
+// fast_tool and fast_choice have no member initialisers on purpose: a view's arrays are
+// left unset (zeroing them cost more than reading a typical chunk) and a reader assigns
+// `fast_tool{}` / `fast_choice{}` (all zero) to each entry it counts before filling it.
 struct fast_tool {
-  bool object = false;  // non-object entries are skipped (and not counted for positions)
-  int index_kind = 0;   // wire_simd::integer result for `index`
-  std::int64_t index = 0;
+  bool object;      // non-object entries are skipped (and not counted for positions)
+  int index_kind;   // wire_simd::integer result for `index`
+  std::int64_t index;
   std::optional<std::string_view> id;
-  bool function = false;  // `function` is an object
+  bool function;  // `function` is an object
   std::optional<std::string_view> name;
   std::string_view arguments;  // "" when absent or null
 };
 
 struct fast_choice {
-  bool object = false;
-  int index_kind = 0;
-  std::int64_t index = 0;
-  bool delta = false;  // `delta` is an object
-  bool role = false;
+  bool object;
+  int index_kind;
+  std::int64_t index;
+  bool delta;  // `delta` is an object
+  bool role;
   std::optional<std::string_view> reasoning_content, reasoning, content, refusal, finish_reason;
-  std::size_t first_tool = 0, tool_count = 0;  // into fast_chunk_view::tools
+  std::size_t first_tool, tool_count;  // into fast_chunk_view::tools
 };
 
 inline constexpr std::size_t max_choices = 4;
@@ -49,9 +52,9 @@ inline constexpr std::size_t max_tools = 8;
 struct fast_chunk_view {
   std::optional<std::string_view> id, model, fingerprint;
   std::int64_t created = 0;
-  std::array<fast_choice, max_choices> choices;
+  std::array<fast_choice, max_choices> choices;  // the first choice_count are set
   std::size_t choice_count = 0;
-  std::array<fast_tool, max_tools> tools;
+  std::array<fast_tool, max_tools> tools;  // the first tool_count are set
   std::size_t tool_count = 0;
   std::optional<core::usage> usage;
 };

@@ -37,6 +37,16 @@ inline std::uint64_t string_stops(std::uint64_t w) {
   return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & highs;
 }
 
+#if defined(__SSE2__)
+// Bit i set when byte i of `w` is '"', '\\' or a control byte (<= 0x1F).
+inline std::uint32_t stop_mask(__m128i w) {
+  const __m128i stop = _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8('"')), _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'))),
+      _mm_cmpeq_epi8(_mm_min_epu8(w, _mm_set1_epi8(0x1F)), w));
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(stop));
+}
+#endif
+
 inline int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -54,7 +64,9 @@ class reader {
 
  private:
   // The next non-whitespace byte (p_ left on it), or '\0' at the end.
+  // Upstreams mostly send compact JSON: one compare when no whitespace follows.
   char peek() {
+    if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ') return *p_;
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
     return p_ < end_ ? *p_ : '\0';
   }
@@ -104,7 +116,27 @@ class reader {
     }
   }
 
-  bool string(std::string_view& s);
+  // A string at p_ (on its opening quote). Most are short and plain: one 16-byte look
+  // decides them inline; the rest (long, escaped, near the end) take string_slow.
+  bool string(std::string_view& s) {
+#if defined(__SSE2__)
+    const char* start = p_ + 1;
+    if (end_ - start >= 16) {
+      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(start));
+      if (const std::uint32_t m = stop_mask(w)) {
+        const char* q = start + std::countr_zero(m);
+        if (*q == '"') {
+          high_ |= static_cast<std::uint32_t>(_mm_movemask_epi8(w));
+          s = std::string_view(start, static_cast<std::size_t>(q - start));
+          p_ = q + 1;
+          return true;
+        }
+      }
+    }
+#endif
+    return string_slow(s);
+  }
+  bool string_slow(std::string_view& s);
   bool unicode();
   bool literal(std::string_view word) {
     if (static_cast<std::size_t>(end_ - p_) < word.size() ||
@@ -153,21 +185,15 @@ class reader {
   int depth_ = 0;
 };
 
+
 // The first '"', '\\' or control byte in [p, end), or end; ORs the high bits of the bytes
 // looked at (and possibly a few past the stop, all inside the chunk) into `high`.
 inline const char* find_stop(const char* p, const char* end, std::uint64_t& high) {
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i control = _mm_set1_epi8(0x1F);
   while (end - p >= 16) {
     const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i stop =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)),
-                     _mm_cmpeq_epi8(_mm_min_epu8(w, control), w));  // w <= 0x1F
     high |= static_cast<std::uint32_t>(_mm_movemask_epi8(w));
-    if (const auto m = static_cast<std::uint32_t>(_mm_movemask_epi8(stop)))
-      return p + std::countr_zero(m);
+    if (const std::uint32_t m = stop_mask(w)) return p + std::countr_zero(m);
     p += 16;
   }
 #endif
@@ -188,7 +214,7 @@ inline const char* find_stop(const char* p, const char* end, std::uint64_t& high
   return end;
 }
 
-bool reader::string(std::string_view& s) {
+bool reader::string_slow(std::string_view& s) {
   const char* start = ++p_;  // past the opening quote
   const char* run = start;   // start of the bytes not yet copied (once unescaping)
   char* out0 = nullptr;      // start of the unescaped copy, once an escape was seen
