@@ -73,6 +73,24 @@ struct chunk_memo {
   std::int64_t created = 0;
   std::optional<core::usage> usage;
   bool non_ascii = false;  // the head holds bytes >= 0x80 (UTF-8 still to be checked)
+
+  // The previous chunk whole (read and UTF-8-checked), when it held one choice whose delta's
+  // `content` was a plain string and nothing in it was escaped, with what was read from it. Text chunks differ
+  // only in that string's bytes: a chunk equal to this one but for them reads the same but
+  // for `content`, after two memcmps and a look over the new text.
+  struct whole_chunk {
+    bool valid = false;
+    std::string bytes;
+    std::size_t content_offset = 0, content_size = 0;  // the text, between its quotes
+    std::optional<span> id, model, fingerprint;
+    std::int64_t created = 0;
+    std::optional<core::usage> usage;
+    fast_choice choice{};  // string views unset: they are the spans below
+    std::optional<span> reasoning_content, reasoning, refusal, finish_reason;
+  } whole;
+
+  // Chunks read by reusing `whole` / resuming after `head` (the tests check both happen).
+  std::size_t reused = 0, resumed = 0;
 };
 
 // Reads `json` into `v` (fresh) when it is one JSON object of the common chunk shape that

@@ -167,7 +167,13 @@ class reader {
     return string(s.emplace());
   }
 
-  bool finish(fast_chunk_view& v, bool have_choices);
+  bool finish(fast_chunk_view& v, bool have_choices, chunk_memo* memo);
+  bool reuse_whole(const chunk_memo::whole_chunk& w, fast_chunk_view& v);
+  void remember_whole(chunk_memo::whole_chunk& w, const fast_chunk_view& v);
+  std::optional<chunk_memo::span> span_of(const std::optional<std::string_view>& s) const {
+    if (!s) return std::nullopt;
+    return chunk_memo::span{static_cast<std::size_t>(s->data() - begin_), s->size()};
+  }
   void remember(chunk_memo& m, const char* top, const fast_chunk_view& v);
   bool resume(const chunk_memo& m, fast_chunk_view& v);
   bool choices(fast_chunk_view& v);
@@ -358,13 +364,18 @@ bool reader::integer(int& kind, std::int64_t& out) {
 }
 
 bool reader::root(fast_chunk_view& v, chunk_memo* memo) {
+  if (memo != nullptr && reuse_whole(memo->whole, v)) {
+    ++memo->reused;
+    return true;
+  }
   const bool resumed = memo != nullptr && resume(*memo, v);
+  if (resumed) ++memo->resumed;
   if (!resumed) {
     if (peek() != '{') return false;
     ++p_;
     if (peek() == '}') {
       ++p_;
-      return finish(v, false);
+      return finish(v, false, memo);
     }
   }
   depth_ = 1;
@@ -407,18 +418,87 @@ bool reader::root(fast_chunk_view& v, chunk_memo* memo) {
     if (!ok) return false;
     const char c = peek();
     ++p_;
-    if (c == '}') return finish(v, have_choices);
+    if (c == '}') return finish(v, have_choices, memo);
     if (c != ',') return false;
   }
 }
 
-bool reader::finish(fast_chunk_view& v, bool have_choices) {
+bool reader::finish(fast_chunk_view& v, bool have_choices, chunk_memo* memo) {
   if (peek() != '\0' || p_ != end_) return false;
   if (!have_choices) v.choice_count = v.tool_count = 0;
   // Any byte >= 0x80 sat in a string (elsewhere the grammar rejected it): check it is UTF-8
   // as simdjson would.
-  return high_ == 0 ||
-         simdjson::validate_utf8(begin_, static_cast<std::size_t>(end_ - begin_));
+  if (high_ != 0 && !simdjson::validate_utf8(begin_, static_cast<std::size_t>(end_ - begin_)))
+    return false;
+  if (memo != nullptr) remember_whole(memo->whole, v);
+  return true;
+}
+
+void reader::remember_whole(chunk_memo::whole_chunk& w, const fast_chunk_view& v) {
+  const fast_choice& c = v.choices[0];
+  // Without escapes every view points into the chunk, at the bytes it was read from. A
+  // chunk of another shape (role, finish, usage) leaves the last text chunk remembered.
+  if (out_ != scratch_ || v.choice_count != 1 || v.tool_count != 0 || !c.object ||
+      !c.delta || !c.content)
+    return;
+  w.valid = true;
+  w.bytes.assign(begin_, end_);
+  w.content_offset = static_cast<std::size_t>(c.content->data() - begin_);
+  w.content_size = c.content->size();
+  w.id = span_of(v.id);
+  w.model = span_of(v.model);
+  w.fingerprint = span_of(v.fingerprint);
+  w.created = v.created;
+  w.usage = v.usage;
+  w.choice = c;
+  w.choice.reasoning_content = w.choice.reasoning = w.choice.content = w.choice.refusal =
+      w.choice.finish_reason = std::nullopt;
+  w.reasoning_content = span_of(c.reasoning_content);
+  w.reasoning = span_of(c.reasoning);
+  w.refusal = span_of(c.refusal);
+  w.finish_reason = span_of(c.finish_reason);
+}
+
+// This chunk is the remembered one with other text between the content's quotes: same
+// bytes before and after, and text that holds no quote, backslash or control byte (so the
+// string still ends at the same closing quote and nothing else is read differently).
+bool reader::reuse_whole(const chunk_memo::whole_chunk& w, fast_chunk_view& v) {
+  if (!w.valid) return false;
+  const std::size_t n = static_cast<std::size_t>(end_ - begin_);
+  const std::size_t head = w.content_offset;
+  const std::size_t tail = w.bytes.size() - head - w.content_size;  // from the closing quote
+  if (n < head + tail || std::memcmp(begin_, w.bytes.data(), head) != 0 ||
+      std::memcmp(end_ - tail, w.bytes.data() + head + w.content_size, tail) != 0)
+    return false;
+  const char* text = begin_ + head;
+  const char* close = end_ - tail;
+  std::uint64_t high = 0;
+  if (find_stop(text, end_, high) != close) return false;
+  // The rest is the remembered chunk's bytes, valid UTF-8, and the text sits between ASCII
+  // quotes: the whole is valid exactly when the text is.
+  if (high != 0 && !simdjson::validate_utf8(text, static_cast<std::size_t>(close - text)))
+    return false;
+  const std::size_t moved = n - head - tail;  // the new text's size
+  auto view = [&](const std::optional<chunk_memo::span>& s) -> std::optional<std::string_view> {
+    if (!s) return std::nullopt;
+    const std::size_t at = s->offset < head ? s->offset : s->offset - w.content_size + moved;
+    return std::string_view(begin_ + at, s->size);
+  };
+  v.id = view(w.id);
+  v.model = view(w.model);
+  v.fingerprint = view(w.fingerprint);
+  v.created = w.created;
+  v.usage = w.usage;
+  v.choice_count = 1;
+  v.tool_count = 0;
+  fast_choice& c = v.choices[0];
+  c = w.choice;
+  c.reasoning_content = view(w.reasoning_content);
+  c.reasoning = view(w.reasoning);
+  c.refusal = view(w.refusal);
+  c.finish_reason = view(w.finish_reason);
+  c.content = std::string_view(text, moved);
+  return true;
 }
 
 // The root fields read so far come from the bytes before `top` alone, so they hold for any

@@ -229,7 +229,7 @@ TEST(stream_chunk, golden_events_read_alike) {
 
 // Each golden stream's chunks in order through one memo, as the decoder reads them.
 TEST(stream_chunk, golden_streams_read_alike_with_memo) {
-  int resumed = 0;
+  std::size_t resumed = 0, reused = 0;
   for (const auto& e : fs::recursive_directory_iterator(test::source_dir() / "test" / "golden")) {
     if (e.path().filename() != "upstream.stream.sse") continue;
     upstream::sse_framer framer;
@@ -239,11 +239,44 @@ TEST(stream_chunk, golden_streams_read_alike_with_memo) {
     chunk_memo memo;
     for (const auto& f : framed) {
       if (f.data.empty() || f.data == "[DONE]") continue;
-      resumed += memo.valid && f.data.starts_with(memo.head);
       agree(f.data, &memo);
     }
+    resumed += memo.resumed;
+    reused += memo.reused;
   }
-  EXPECT_GT(resumed, 50);  // the memo is really used
+  // The memo is really used, both ways.
+  EXPECT_GT(resumed, 30u);
+  EXPECT_GT(reused, 3u);
+}
+
+// Text chunks after a remembered one: only the text differs, in every way that must (or
+// must not) be read alike.
+TEST(stream_chunk, text_chunks_after_a_remembered_one) {
+  // Raw JSON string bodies (escapes as sent on the wire).
+  const std::vector<std::string> texts = {
+      "", "x", "Hello", " world, longer than sixteen bytes of plain text", R"(\n)", R"(a\\b)",
+      R"(q\"q)", R"(\u00e9)", R"(\ud83d\ude00)", R"(\ud800)", "h\xc3\xa9", "\xe4\xb8\xad\xe6\x96\x87",
+      "\xff", "\xc3", "\xed\xa0\x80", "tab\there", "\x01", "\"", "\\", "a\"b", R"(\x)",
+      R"(},"content":"y)", R"(","role":"x)", std::string(300, 'a')};
+  for (const char* before : {"Hello", "", "h\xc3\xa9", R"(a\nb)"}) {
+    for (const char* tail : {R"(},"logprobs":null,"finish_reason":null}]})",
+                             R"(,"refusal":null},"finish_reason":null}]})",
+                             R"(},"finish_reason":"stop"}],"usage":{"prompt_tokens":2}})"}) {
+      auto chunk = [&](const std::string& text) {
+        return std::string(head) + R"("choices":[{"index":0,"delta":{"content":")" + text +
+               '"' + tail;
+      };
+      chunk_memo memo;
+      agree(chunk(before), &memo);
+      for (const auto& t : texts) {
+        agree(chunk(t), &memo);
+        agree(chunk(before), &memo);
+      }
+      // An escaped text is not remembered (the plain ones between still are).
+      const bool plain = std::string_view(before).find('\\') == std::string_view::npos;
+      EXPECT_GT(memo.reused, plain ? texts.size() : 4u) << before << tail;
+    }
+  }
 }
 
 TEST(stream_chunk, edge_chunks) {
