@@ -105,6 +105,15 @@ void decoder::feed(const framed_event& ev, std::vector<core::stream_event>& out)
   chunk(o, out);
 }
 
+// A text event built in its slot of `out` (no temporary event, no string move): one per
+// streamed token.
+template <class T>
+void emplace_text(std::vector<core::stream_event>& out, int choice, std::string_view text) {
+  T& e = std::get<T>(out.emplace_back(std::in_place_type<T>));
+  e.choice = choice;
+  e.text.assign(text);
+}
+
 // Fast path for the common chunk shape (stream_chunk.h): building a Boost.JSON tree per chunk
 // was ~40% of a streamed request's gateway CPU (callgrind, bench/micro/callgrind-e2e.sh), and
 // simdjson's per-document work then still ~25%. A chunk is read into views by scan_chunk
@@ -153,9 +162,9 @@ bool decoder::fast_chunk(std::string_view data, std::vector<core::stream_event>&
         out.emplace_back(core::reasoning_delta{ci, std::move(reasoning)});
       }
       if (c.content && !c.content->empty())
-        out.emplace_back(core::text_delta{ci, std::string(*c.content)});
+        emplace_text<core::text_delta>(out, ci, *c.content);
       if (c.refusal && !c.refusal->empty())
-        out.emplace_back(core::refusal_delta{ci, std::string(*c.refusal)});
+        emplace_text<core::refusal_delta>(out, ci, *c.refusal);
       for (std::size_t k = 0; k < c.tool_count; ++k) {
         const fast_tool& t = v.tools[c.first_tool + k];
         // `index` is the join key; id/name come only on a call's first delta (§2.7).
