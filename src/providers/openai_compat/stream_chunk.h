@@ -57,6 +57,16 @@ struct fast_chunk_view {
   std::array<fast_tool, max_tools> tools;  // the first tool_count are set
   std::size_t tool_count = 0;
   std::optional<core::usage> usage;
+
+  // A fresh view's state again, for a view kept across chunks (the arrays need nothing).
+  void clear() {
+    id.reset();
+    model.reset();
+    fingerprint.reset();
+    created = 0;
+    choice_count = tool_count = 0;
+    usage.reset();
+  }
 };
 
 // What scan_chunk keeps of a stream's previous chunk: its bytes up to the root's "choices"
@@ -93,7 +103,7 @@ struct chunk_memo {
   std::size_t reused = 0, resumed = 0;
 };
 
-// Reads `json` into `v` (fresh) when it is one JSON object of the common chunk shape that
+// Reads `json` into `v` (fresh or clear()ed) when it is one JSON object of the common chunk shape that
 // this scanner fully understands; strings with escapes are unescaped into `scratch`, which
 // must hold json.size() bytes and outlive the views. False declines: `v` is then
 // unspecified and the caller retries with scan_chunk_simd. `memo`, when given, is the

@@ -63,7 +63,8 @@ class decoder final : public stream_decoder {
   tool_state_store* store_;
   std::chrono::system_clock::time_point now_;
   bool fast_path_;
-  chunk_memo memo_;  // the previous chunk's head, for scan_chunk
+  chunk_memo memo_;  // the previous chunks, for scan_chunk
+  fast_chunk_view view_;  // only used inside fast_chunk
 
   bool started_ = false;
   bool done_ = false;
@@ -120,14 +121,17 @@ void emplace_text(std::vector<core::stream_event>& out, int choice, std::string_
 // (a purpose-built scanner), or when it declines by scan_chunk_simd; apply below mirrors
 // chunk()/choice() exactly for that subset. Anything neither reads goes to the general path.
 bool decoder::fast_chunk(std::string_view data, std::vector<core::stream_event>& out) {
-  fast_chunk_view v;
+  // Kept across chunks: a fresh view's arrays cost more to construct than a text chunk
+  // costs to read.
+  fast_chunk_view& v = view_;
+  v.clear();
   // Unescaped strings land here; chunks are small, so usually on the stack.
   char stack[1024];
   std::unique_ptr<char[]> heap;
   char* scratch = stack;
   if (data.size() > sizeof stack) scratch = (heap = std::make_unique<char[]>(data.size())).get();
   if (!scan_chunk(data, scratch, v, &memo_)) {
-    v = fast_chunk_view{};
+    v.clear();
     // One parser per I/O thread: its buffers are reused across chunks and requests; nothing
     // parsed outlives this call.
     thread_local simdjson::dom::parser parser;
