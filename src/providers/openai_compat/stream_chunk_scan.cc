@@ -9,6 +9,10 @@
 // bad hex), integers beyond 18 digits or negative where one is read, exponents, nesting
 // deeper than max_depth. Non-ASCII bytes are only possible inside strings and are checked
 // once at the end with simdjson's UTF-8 validator over the whole chunk.
+//
+// With a chunk_memo (one per stream) most chunks are not read whole: a text chunk that only
+// differs from the remembered one in its text reuses what was read from it, and any other
+// chunk with the remembered head resumes at "choices" (stream_chunk.h).
 
 #include <bit>
 #include <cstring>
@@ -87,9 +91,9 @@ class reader {
       ++p_;
       if (!on_key(k)) return false;
       const char c = peek();
+      if (c != ',' && c != '}') return false;
       ++p_;
       if (c == ',') continue;
-      if (c != '}') return false;
       --depth_;
       return true;
     }
@@ -108,9 +112,9 @@ class reader {
     for (;;) {
       if (!on_element()) return false;
       const char c = peek();
+      if (c != ',' && c != ']') return false;
       ++p_;
       if (c == ',') continue;
-      if (c != ']') return false;
       --depth_;
       return true;
     }
@@ -417,9 +421,9 @@ bool reader::root(fast_chunk_view& v, chunk_memo* memo) {
     }
     if (!ok) return false;
     const char c = peek();
+    if (c != ',' && c != '}') return false;
     ++p_;
     if (c == '}') return finish(v, have_choices, memo);
-    if (c != ',') return false;
   }
 }
 
