@@ -57,6 +57,15 @@ class decoder final : public stream_decoder {
     usage_.reset();
   }
   void remember_reasoning();
+  // choices_[ci], remembering the last one found: a stream's chunks are almost always all
+  // for choice 0 (map nodes never move, so the pointer stays good).
+  choice_state& state(int ci) {
+    if (last_state_ == nullptr || last_choice_ != ci) {
+      last_state_ = &choices_[ci];
+      last_choice_ = ci;
+    }
+    return *last_state_;
+  }
 
   const dialect& d_;
   std::string model_;
@@ -71,6 +80,8 @@ class decoder final : public stream_decoder {
   bool errored_ = false;
   std::optional<core::usage> usage_;
   std::map<int, choice_state> choices_;
+  int last_choice_ = 0;
+  choice_state* last_state_ = nullptr;
   std::map<std::pair<int, int>, tool_state_entry> tools_;  // (choice, index)
 };
 
@@ -155,18 +166,20 @@ bool decoder::fast_chunk(std::string_view data, std::vector<core::stream_event>&
     const fast_choice& c = v.choices[position];
     if (!c.object) continue;
     const int ci = c.index_kind > 0 ? static_cast<int>(c.index) : static_cast<int>(position);
-    choice_state& st = choices_[ci];
+    choice_state& st = state(ci);
     if (c.delta) {
       if (!st.role_sent && c.role) {
         st.role_sent = true;
         out.emplace_back(core::role_delta{ci});
       }
-      std::string reasoning;
-      if (c.reasoning_content) reasoning += *c.reasoning_content;
-      if (c.reasoning) reasoning += *c.reasoning;
-      if (!reasoning.empty()) {
-        if (d_.echo == reasoning_echo::deepseek) st.reasoning += reasoning;
-        out.emplace_back(core::reasoning_delta{ci, std::move(reasoning)});
+      if (c.reasoning_content || c.reasoning) {
+        std::string reasoning;
+        if (c.reasoning_content) reasoning += *c.reasoning_content;
+        if (c.reasoning) reasoning += *c.reasoning;
+        if (!reasoning.empty()) {
+          if (d_.echo == reasoning_echo::deepseek) st.reasoning += reasoning;
+          out.emplace_back(core::reasoning_delta{ci, std::move(reasoning)});
+        }
       }
       if (c.content && !c.content->empty())
         emplace_text<core::text_delta>(out, ci, *c.content);
