@@ -85,9 +85,9 @@ struct chunk_memo {
   bool non_ascii = false;  // the head holds bytes >= 0x80 (UTF-8 still to be checked)
 
   // The previous chunk whole (read and UTF-8-checked), when it held one choice whose delta's
-  // `content` was a plain string and nothing in it was escaped, with what was read from it. Text chunks differ
-  // only in that string's bytes: a chunk equal to this one but for them reads the same but
-  // for `content`, after two memcmps and a look over the new text.
+  // `content` was a plain string and nothing in it was escaped, with what was read from it.
+  // Text chunks differ only in that string's bytes: a chunk equal to this one but for them
+  // reads the same but for `content`, after two memcmps and a look over the new text.
   struct whole_chunk {
     bool valid = false;
     std::string bytes;
@@ -103,11 +103,12 @@ struct chunk_memo {
   std::size_t reused = 0, resumed = 0;
 };
 
-// Reads `json` into `v` (fresh or clear()ed) when it is one JSON object of the common chunk shape that
-// this scanner fully understands; strings with escapes are unescaped into `scratch`, which
-// must hold json.size() bytes and outlive the views. False declines: `v` is then
-// unspecified and the caller retries with scan_chunk_simd. `memo`, when given, is the
-// stream's chunk_memo: read and updated, never required (the result is the same without).
+// Reads `json` into `v` (fresh or clear()ed) when it is one JSON object of the common chunk
+// shape that this scanner fully understands; strings with escapes are unescaped into
+// `scratch`, which must hold json.size() bytes and outlive the views. False declines: `v`
+// is then unspecified and the caller retries with scan_chunk_simd. `memo`, when given, is
+// the stream's chunk_memo: read and updated, never required (the result is the same
+// without it).
 bool scan_chunk(std::string_view json, char* scratch, fast_chunk_view& v,
                 chunk_memo* memo = nullptr);
 

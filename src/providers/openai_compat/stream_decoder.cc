@@ -16,8 +16,8 @@
 #include <simdjson.h>
 
 #include "providers/openai_compat/codec.h"
-#include "providers/openai_compat/wire.h"
 #include "providers/openai_compat/stream_chunk.h"
+#include "providers/openai_compat/wire.h"
 #include "providers/tool_state_store.h"
 
 namespace gi::providers::openai_compat {
