@@ -4,8 +4,8 @@
 // `x_groq.usage`) and emitted once before the end, and mid-stream errors (`{"error":…}`,
 // Groq `x_groq.error`) turned into stream_error events.
 
-#include <array>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,8 +16,8 @@
 #include <simdjson.h>
 
 #include "providers/openai_compat/codec.h"
+#include "providers/openai_compat/stream_chunk.h"
 #include "providers/openai_compat/wire.h"
-#include "providers/openai_compat/wire_simd.h"
 #include "providers/tool_state_store.h"
 
 namespace gi::providers::openai_compat {
@@ -57,18 +57,31 @@ class decoder final : public stream_decoder {
     usage_.reset();
   }
   void remember_reasoning();
+  // choices_[ci], remembering the last one found: a stream's chunks are almost always all
+  // for choice 0 (map nodes never move, so the pointer stays good).
+  choice_state& state(int ci) {
+    if (last_state_ == nullptr || last_choice_ != ci) {
+      last_state_ = &choices_[ci];
+      last_choice_ = ci;
+    }
+    return *last_state_;
+  }
 
   const dialect& d_;
   std::string model_;
   tool_state_store* store_;
   std::chrono::system_clock::time_point now_;
   bool fast_path_;
+  chunk_memo memo_;  // the previous chunks, for scan_chunk
+  fast_chunk_view view_;  // only used inside fast_chunk
 
   bool started_ = false;
   bool done_ = false;
   bool errored_ = false;
   std::optional<core::usage> usage_;
   std::map<int, choice_state> choices_;
+  int last_choice_ = 0;
+  choice_state* last_state_ = nullptr;
   std::map<std::pair<int, int>, tool_state_entry> tools_;  // (choice, index)
 };
 
@@ -82,6 +95,9 @@ void decoder::feed(const framed_event& ev, std::vector<core::stream_event>& out)
     out.emplace_back(core::stream_end{});
     return;
   }
+  // Most chunks add one event and a network read holds many chunks: room for a few dozen up
+  // front saves growing (and moving) the caller's fresh vector 1, 2, 4, 8, 16… times.
+  if (out.capacity() == 0) out.reserve(32);
   if (fast_path_ && fast_chunk(ev.data, out)) return;
   // Each chunk's tree is dropped after this call (strings are copied out), so it lives in a
   // stack-seeded arena: per-chunk cost stays flat and allocation-free for typical chunks.
@@ -104,187 +120,37 @@ void decoder::feed(const framed_event& ev, std::vector<core::stream_event>& out)
   chunk(o, out);
 }
 
-// Fast path for the common chunk shape (text / reasoning / refusal / string-argument
-// tool-call deltas, finish_reason, usage), on simdjson's DOM: building a Boost.JSON tree per
-// chunk was ~40% of a streamed request's gateway CPU (callgrind, bench/micro/callgrind-e2e.sh).
-// It mirrors chunk()/choice() exactly for that subset, in two steps: scan() reads every
-// object once (a repeated key's last value wins, as in the Boost.JSON tree) into views and
-// decides eligibility without touching decoder state; apply() then emits the events.
-// Anything else — x_groq, errors, Mistral content arrays, non-string arguments,
-// non-integer numbers, more than max_choices / max_tools entries, invalid JSON — makes
-// scan() return false and the general Boost.JSON path below handles the chunk.
-namespace sj = simdjson::dom;
-
-struct fast_tool {
-  bool object = false;  // non-object entries are skipped (and not counted for positions)
-  int index_kind = 0;   // wire_simd::integer result for `index`
-  std::int64_t index = 0;
-  std::optional<std::string_view> id;
-  bool function = false;  // `function` is an object
-  std::optional<std::string_view> name;
-  std::string_view arguments;  // "" when absent or null
-};
-
-struct fast_choice {
-  bool object = false;
-  int index_kind = 0;
-  std::int64_t index = 0;
-  bool delta = false;  // `delta` is an object
-  bool role = false;
-  std::optional<std::string_view> reasoning_content, reasoning, content, refusal, finish_reason;
-  std::size_t first_tool = 0, tool_count = 0;  // into fast_chunk_view::tools
-};
-
-constexpr std::size_t max_choices = 4;
-constexpr std::size_t max_tools = 8;
-
-struct fast_chunk_view {
-  std::optional<std::string_view> id, model, fingerprint;
-  std::int64_t created = 0;
-  std::array<fast_choice, max_choices> choices;
-  std::size_t choice_count = 0;
-  std::array<fast_tool, max_tools> tools;
-  std::size_t tool_count = 0;
-  std::optional<core::usage> usage;
-};
-
-bool scan_tool(const sj::object& to, fast_tool& t) {
-  t = fast_tool{};
-  t.object = true;
-  for (sj::key_value_pair kv : to) {
-    if (kv.key == "index") {
-      t.index_kind = wire_simd::integer(kv.value, &t.index);
-      if (t.index_kind < 0) return false;
-    } else if (kv.key == "id") {
-      t.id = wire_simd::str(kv.value);
-    } else if (kv.key == "function") {
-      sj::object f;
-      t.function = kv.value.get_object().get(f) == simdjson::SUCCESS;
-      t.name.reset();
-      t.arguments = {};
-      if (!t.function) continue;
-      for (sj::key_value_pair fk : f) {
-        if (fk.key == "name") {
-          t.name = wire_simd::str(fk.value);
-        } else if (fk.key == "arguments") {
-          if (fk.value.is_null()) t.arguments = {};
-          else if (auto a = wire_simd::str(fk.value)) t.arguments = *a;
-          else return false;  // serialised by wire::arguments on the general path
-        }
-      }
-    }
-  }
-  return true;
+// A text event built in its slot of `out` (no temporary event, no string move): one per
+// streamed token.
+template <class T>
+void emplace_text(std::vector<core::stream_event>& out, int choice, std::string_view text) {
+  T& e = std::get<T>(out.emplace_back(std::in_place_type<T>));
+  e.choice = choice;
+  e.text.assign(text);
 }
 
-bool scan_delta(const sj::object& delta, fast_choice& c, fast_chunk_view& v) {
-  c.role = false;
-  c.reasoning_content = c.reasoning = c.content = c.refusal = std::nullopt;
-  c.tool_count = 0;
-  for (sj::key_value_pair kv : delta) {
-    if (kv.key == "role") {
-      c.role = true;
-    } else if (kv.key == "reasoning_content") {
-      c.reasoning_content = wire_simd::str(kv.value);
-    } else if (kv.key == "reasoning") {
-      c.reasoning = wire_simd::str(kv.value);
-    } else if (kv.key == "content") {
-      if (kv.value.is_null()) c.content.reset();
-      else if (auto s = wire_simd::str(kv.value)) c.content = *s;
-      else return false;  // Mistral chunk arrays (§5.3)
-    } else if (kv.key == "refusal") {
-      c.refusal = wire_simd::str(kv.value);
-    } else if (kv.key == "tool_calls") {
-      c.tool_count = 0;
-      sj::array tcs;
-      if (kv.value.get_array().get(tcs) != simdjson::SUCCESS) continue;
-      c.first_tool = v.tool_count;
-      for (sj::element tv : tcs) {
-        sj::object to;
-        if (tv.get_object().get(to) != simdjson::SUCCESS) continue;
-        if (v.tool_count == max_tools) return false;
-        if (!scan_tool(to, v.tools[v.tool_count])) return false;
-        ++v.tool_count;
-        ++c.tool_count;
-      }
-    }
-  }
-  return true;
-}
-
-bool scan_choice(const sj::object& co, fast_choice& c, fast_chunk_view& v) {
-  c = fast_choice{};
-  c.object = true;
-  for (sj::key_value_pair kv : co) {
-    if (kv.key == "index") {
-      c.index_kind = wire_simd::integer(kv.value, &c.index);
-      if (c.index_kind < 0) return false;
-    } else if (kv.key == "delta") {
-      sj::object d;
-      c.delta = kv.value.get_object().get(d) == simdjson::SUCCESS;
-      if (c.delta && !scan_delta(d, c, v)) return false;
-      if (!c.delta) {
-        c.role = false;
-        c.tool_count = 0;
-      }
-    } else if (kv.key == "finish_reason") {
-      c.finish_reason = wire_simd::str(kv.value);
-    }
-  }
-  return true;
-}
-
-bool scan(const sj::object& root, fast_chunk_view& v) {
-  bool have_choices = false;
-  sj::array choices;
-  for (sj::key_value_pair kv : root) {
-    const std::string_view k = kv.key;
-    if (k == "id") {
-      v.id = wire_simd::str(kv.value);
-    } else if (k == "model") {
-      v.model = wire_simd::str(kv.value);
-    } else if (k == "created") {
-      if (!wire_simd::read_int(kv.value, v.created)) return false;
-    } else if (k == "system_fingerprint") {
-      v.fingerprint = wire_simd::str(kv.value);
-    } else if (k == "choices") {
-      have_choices = kv.value.get_array().get(choices) == simdjson::SUCCESS;
-    } else if (k == "usage") {
-      sj::object u;
-      if (kv.value.get_object().get(u) != simdjson::SUCCESS) {
-        v.usage.reset();
-        continue;
-      }
-      if (!wire_simd::usage(u, v.usage.emplace())) return false;
-    } else if (k == "error") {
-      if (!kv.value.is_null()) return false;  // classified by the general path
-    } else if (k == "x_groq") {
-      if (kv.value.is_object()) return false;  // Groq usage / error (§6.2)
-    }
-  }
-  if (!have_choices) return true;
-  v.tool_count = 0;
-  for (sj::element c : choices) {
-    if (v.choice_count == max_choices) return false;
-    fast_choice& fc = v.choices[v.choice_count++];
-    sj::object co;
-    if (c.get_object().get(co) != simdjson::SUCCESS) {
-      fc = fast_choice{};  // counts for positions, emits nothing
-      continue;
-    }
-    if (!scan_choice(co, fc, v)) return false;
-  }
-  return true;
-}
-
+// Fast path for the common chunk shape (stream_chunk.h): building a Boost.JSON tree per chunk
+// was ~40% of a streamed request's gateway CPU (callgrind, bench/micro/callgrind-e2e.sh), and
+// simdjson's per-document work then still ~25%. A chunk is read into views by scan_chunk
+// (a purpose-built scanner), or when it declines by scan_chunk_simd; apply below mirrors
+// chunk()/choice() exactly for that subset. Anything neither reads goes to the general path.
 bool decoder::fast_chunk(std::string_view data, std::vector<core::stream_event>& out) {
-  // One parser per I/O thread: its buffers are reused across chunks and requests; nothing
-  // parsed outlives this call.
-  thread_local sj::parser parser;
-  sj::object o;
-  if (!wire_simd::parse_object(parser, data, o)) return false;
-  fast_chunk_view v;
-  if (!scan(o, v)) return false;
+  // Kept across chunks: a fresh view's arrays cost more to construct than a text chunk
+  // costs to read.
+  fast_chunk_view& v = view_;
+  v.clear();
+  // Unescaped strings land here; chunks are small, so usually on the stack.
+  char stack[1024];
+  std::unique_ptr<char[]> heap;
+  char* scratch = stack;
+  if (data.size() > sizeof stack) scratch = (heap = std::make_unique<char[]>(data.size())).get();
+  if (!scan_chunk(data, scratch, v, &memo_)) {
+    v.clear();
+    // One parser per I/O thread: its buffers are reused across chunks and requests; nothing
+    // parsed outlives this call.
+    thread_local simdjson::dom::parser parser;
+    if (!scan_chunk_simd(parser, data, v)) return false;
+  }
 
   if (!started_) {
     started_ = true;
@@ -300,23 +166,25 @@ bool decoder::fast_chunk(std::string_view data, std::vector<core::stream_event>&
     const fast_choice& c = v.choices[position];
     if (!c.object) continue;
     const int ci = c.index_kind > 0 ? static_cast<int>(c.index) : static_cast<int>(position);
-    choice_state& st = choices_[ci];
+    choice_state& st = state(ci);
     if (c.delta) {
       if (!st.role_sent && c.role) {
         st.role_sent = true;
         out.emplace_back(core::role_delta{ci});
       }
-      std::string reasoning;
-      if (c.reasoning_content) reasoning += *c.reasoning_content;
-      if (c.reasoning) reasoning += *c.reasoning;
-      if (!reasoning.empty()) {
-        if (d_.echo == reasoning_echo::deepseek) st.reasoning += reasoning;
-        out.emplace_back(core::reasoning_delta{ci, std::move(reasoning)});
+      if (c.reasoning_content || c.reasoning) {
+        std::string reasoning;
+        if (c.reasoning_content) reasoning += *c.reasoning_content;
+        if (c.reasoning) reasoning += *c.reasoning;
+        if (!reasoning.empty()) {
+          if (d_.echo == reasoning_echo::deepseek) st.reasoning += reasoning;
+          out.emplace_back(core::reasoning_delta{ci, std::move(reasoning)});
+        }
       }
       if (c.content && !c.content->empty())
-        out.emplace_back(core::text_delta{ci, std::string(*c.content)});
+        emplace_text<core::text_delta>(out, ci, *c.content);
       if (c.refusal && !c.refusal->empty())
-        out.emplace_back(core::refusal_delta{ci, std::string(*c.refusal)});
+        emplace_text<core::refusal_delta>(out, ci, *c.refusal);
       for (std::size_t k = 0; k < c.tool_count; ++k) {
         const fast_tool& t = v.tools[c.first_tool + k];
         // `index` is the join key; id/name come only on a call's first delta (§2.7).

@@ -1,0 +1,678 @@
+// scan_chunk (stream_chunk.h): a single-pass reader of the common chat.completion.chunk
+// shape. For a ~250-byte chunk simdjson's DOM parse (two stages, a tape, padding copy) cost
+// ~2.8k instructions, more than the rest of the chunk's decoding; this reads the few fields
+// the decoder uses straight from the bytes and validates the rest as it skips it.
+//
+// It mirrors scan_chunk_simd's reading exactly (the key handlers below follow
+// stream_chunk_simd.cc one for one) and only accepts what simdjson accepts. Whenever that is
+// not obviously so it declines rather than guess: escapes it cannot decode (lone surrogates,
+// bad hex), integers beyond 18 digits or negative where one is read, exponents, nesting
+// deeper than max_depth. Non-ASCII bytes are only possible inside strings and are checked
+// once at the end with simdjson's UTF-8 validator over the whole chunk.
+//
+// With a chunk_memo (one per stream) most chunks are not read whole: a text chunk that only
+// differs from the remembered one in its text reuses what was read from it, and any other
+// chunk with the remembered head resumes at "choices" (stream_chunk.h).
+
+#include <bit>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <simdjson.h>
+
+#include "providers/openai_compat/stream_chunk.h"
+
+namespace gi::providers::openai_compat {
+
+namespace {
+
+constexpr int max_depth = 16;  // chunks nest 6 deep (logprobs); Boost.JSON stops at 32
+constexpr std::uint64_t ones = 0x0101010101010101ULL;
+constexpr std::uint64_t highs = 0x8080808080808080ULL;
+
+// High bit set in each byte of `w` that is '"', '\\' or a control character. Bits above the
+// first hit may be false positives (borrows), so only the lowest one is used.
+inline std::uint64_t string_stops(std::uint64_t w) {
+  const std::uint64_t q = w ^ (ones * '"');
+  const std::uint64_t b = w ^ (ones * '\\');
+  return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & highs;
+}
+
+#if defined(__SSE2__)
+// Bit i set when byte i of `w` is '"', '\\' or a control byte (<= 0x1F).
+inline std::uint32_t stop_mask(__m128i w) {
+  const __m128i stop = _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8('"')), _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'))),
+      _mm_cmpeq_epi8(_mm_min_epu8(w, _mm_set1_epi8(0x1F)), w));
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(stop));
+}
+#endif
+
+inline int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+class reader {
+ public:
+  reader(std::string_view in, char* scratch)
+      : begin_(in.data()), p_(in.data()), end_(in.data() + in.size()), scratch_(scratch),
+        out_(scratch) {}
+
+  bool root(fast_chunk_view& v, chunk_memo* memo);
+
+ private:
+  // The next non-whitespace byte (p_ left on it), or '\0' at the end.
+  // Upstreams mostly send compact JSON: one compare when no whitespace follows.
+  char peek() {
+    if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ') return *p_;
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    return p_ < end_ ? *p_ : '\0';
+  }
+
+  // `{ "key": value, … }` at p_; `on_key(key)` consumes each value.
+  template <class F>
+  bool members(F&& on_key) {
+    if (++depth_ > max_depth) return false;
+    ++p_;
+    if (peek() == '}') {
+      ++p_;
+      --depth_;
+      return true;
+    }
+    for (;;) {
+      std::string_view k;
+      if (peek() != '"' || !string(k) || peek() != ':') return false;
+      ++p_;
+      if (!on_key(k)) return false;
+      const char c = peek();
+      if (c != ',' && c != '}') return false;
+      ++p_;
+      if (c == ',') continue;
+      --depth_;
+      return true;
+    }
+  }
+
+  // `[ value, … ]` at p_; `on_element()` consumes each element.
+  template <class F>
+  bool elements(F&& on_element) {
+    if (++depth_ > max_depth) return false;
+    ++p_;
+    if (peek() == ']') {
+      ++p_;
+      --depth_;
+      return true;
+    }
+    for (;;) {
+      if (!on_element()) return false;
+      const char c = peek();
+      if (c != ',' && c != ']') return false;
+      ++p_;
+      if (c == ',') continue;
+      --depth_;
+      return true;
+    }
+  }
+
+  // A string at p_ (on its opening quote). Most are short and plain: one 16-byte look
+  // decides them inline; the rest (long, escaped, near the end) take string_slow.
+  bool string(std::string_view& s) {
+#if defined(__SSE2__)
+    const char* start = p_ + 1;
+    if (end_ - start >= 16) {
+      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(start));
+      if (const std::uint32_t m = stop_mask(w)) {
+        const char* q = start + std::countr_zero(m);
+        if (*q == '"') {
+          high_ |= static_cast<std::uint32_t>(_mm_movemask_epi8(w));
+          s = std::string_view(start, static_cast<std::size_t>(q - start));
+          p_ = q + 1;
+          return true;
+        }
+      }
+    }
+#endif
+    return string_slow(s);
+  }
+  bool string_slow(std::string_view& s);
+  bool unicode();
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+        std::memcmp(p_, word.data(), word.size()) != 0)
+      return false;
+    p_ += word.size();
+    return true;
+  }
+  bool number();
+  bool skip();
+  // wire_simd::integer: kind 1 (in `out`) / 0 (not a number); doubles, negatives and long
+  // integers decline.
+  bool integer(int& kind, std::int64_t& out);
+  // wire_simd::read_int.
+  bool read_int(std::int64_t& out) {
+    int kind = 0;
+    std::int64_t x = 0;
+    if (!integer(kind, x)) return false;
+    out = kind > 0 ? x : 0;
+    return true;
+  }
+  // wire_simd::str: the string, or nullopt for any other value.
+  bool opt_str(std::optional<std::string_view>& s) {
+    if (peek() != '"') {
+      s.reset();
+      return skip();
+    }
+    return string(s.emplace());
+  }
+
+  bool finish(fast_chunk_view& v, bool have_choices, chunk_memo* memo);
+  bool reuse_whole(const chunk_memo::whole_chunk& w, fast_chunk_view& v);
+  void remember_whole(chunk_memo::whole_chunk& w, const fast_chunk_view& v);
+  std::optional<chunk_memo::span> span_of(const std::optional<std::string_view>& s) const {
+    if (!s) return std::nullopt;
+    return chunk_memo::span{static_cast<std::size_t>(s->data() - begin_), s->size()};
+  }
+  void remember(chunk_memo& m, const char* top, const fast_chunk_view& v);
+  bool resume(const chunk_memo& m, fast_chunk_view& v);
+  bool choices(fast_chunk_view& v);
+  bool choice(fast_choice& c, fast_chunk_view& v);
+  bool delta(fast_choice& c, fast_chunk_view& v);
+  bool tool(fast_tool& t);
+  bool usage(core::usage& u);
+
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+  char* const scratch_;
+  char* out_;                 // next free byte of the scratch buffer
+  std::uint64_t high_ = 0;    // non-zero once a string held a byte >= 0x80: validate UTF-8
+  int depth_ = 0;
+};
+
+
+// The first '"', '\\' or control byte in [p, end), or end; ORs the high bits of the bytes
+// looked at (and possibly a few past the stop, all inside the chunk) into `high`.
+inline const char* find_stop(const char* p, const char* end, std::uint64_t& high) {
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    high |= static_cast<std::uint32_t>(_mm_movemask_epi8(w));
+    if (const std::uint32_t m = stop_mask(w)) return p + std::countr_zero(m);
+    p += 16;
+  }
+#endif
+  if constexpr (std::endian::native == std::endian::little) {
+    while (end - p >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      high |= w & highs;
+      if (const std::uint64_t stop = string_stops(w)) return p + std::countr_zero(stop) / 8;
+      p += 8;
+    }
+  }
+  for (; p < end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    high |= c & 0x80;
+    if (c == '"' || c == '\\' || c < 0x20) return p;
+  }
+  return end;
+}
+
+bool reader::string_slow(std::string_view& s) {
+  const char* start = ++p_;  // past the opening quote
+  const char* run = start;   // start of the bytes not yet copied (once unescaping)
+  char* out0 = nullptr;      // start of the unescaped copy, once an escape was seen
+  for (;;) {
+    p_ = find_stop(p_, end_, high_);
+    if (p_ == end_) return false;
+    const char c = *p_;
+    if (c == '"') {
+      if (out0 == nullptr) {
+        s = std::string_view(start, static_cast<std::size_t>(p_ - start));
+      } else {
+        std::memcpy(out_, run, static_cast<std::size_t>(p_ - run));
+        out_ += p_ - run;
+        s = std::string_view(out0, static_cast<std::size_t>(out_ - out0));
+      }
+      ++p_;
+      return true;
+    }
+    if (c != '\\') return false;  // unescaped control character
+    if (out0 == nullptr) out0 = out_;
+    std::memcpy(out_, run, static_cast<std::size_t>(p_ - run));
+    out_ += p_ - run;
+    if (++p_ == end_) return false;
+    switch (*p_++) {
+      case '"': *out_++ = '"'; break;
+      case '\\': *out_++ = '\\'; break;
+      case '/': *out_++ = '/'; break;
+      case 'b': *out_++ = '\b'; break;
+      case 'f': *out_++ = '\f'; break;
+      case 'n': *out_++ = '\n'; break;
+      case 'r': *out_++ = '\r'; break;
+      case 't': *out_++ = '\t'; break;
+      case 'u':
+        if (!unicode()) return false;
+        break;
+      default: return false;
+    }
+    run = p_;
+  }
+}
+
+// After `\u`: four hex digits, a surrogate pair as two escapes; written as UTF-8. At most
+// as many bytes are written as were read, so the scratch buffer cannot overflow.
+bool reader::unicode() {
+  auto hex4 = [this](std::uint32_t& cp) {
+    if (end_ - p_ < 4) return false;
+    cp = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int h = hex(p_[i]);
+      if (h < 0) return false;
+      cp = cp << 4 | static_cast<std::uint32_t>(h);
+    }
+    p_ += 4;
+    return true;
+  };
+  std::uint32_t cp = 0;
+  if (!hex4(cp)) return false;
+  if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // lone low surrogate
+  if (cp >= 0xD800 && cp <= 0xDBFF) {
+    std::uint32_t lo = 0;
+    if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+    p_ += 2;
+    if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
+    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+  }
+  if (cp < 0x80) {
+    *out_++ = static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    *out_++ = static_cast<char>(0xC0 | cp >> 6);
+    *out_++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    *out_++ = static_cast<char>(0xE0 | cp >> 12);
+    *out_++ = static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+    *out_++ = static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    *out_++ = static_cast<char>(0xF0 | cp >> 18);
+    *out_++ = static_cast<char>(0x80 | (cp >> 12 & 0x3F));
+    *out_++ = static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+    *out_++ = static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return true;
+}
+
+// A JSON number that simdjson surely reads the same: no exponent, at most 18 digits.
+bool reader::number() {
+  if (p_ < end_ && *p_ == '-') ++p_;
+  const char* digits = p_;
+  if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
+  if (*p_ == '0') {
+    ++p_;
+  } else {
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+  }
+  std::ptrdiff_t n = p_ - digits;
+  if (p_ < end_ && *p_ == '.') {
+    const char* frac = ++p_;
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    if (p_ == frac) return false;
+    n += p_ - frac;
+  }
+  if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) return false;
+  return n <= 18;
+}
+
+bool reader::skip() {
+  switch (peek()) {
+    case '"': {
+      std::string_view s;
+      return string(s);
+    }
+    case '{': return members([this](std::string_view) { return skip(); });
+    case '[': return elements([this] { return skip(); });
+    case 't': return literal("true");
+    case 'f': return literal("false");
+    case 'n': return literal("null");
+    default: return number();
+  }
+}
+
+bool reader::integer(int& kind, std::int64_t& out) {
+  const char c = peek();
+  if (c == '-') return false;
+  if (c < '0' || c > '9') {
+    kind = 0;
+    return skip();
+  }
+  std::int64_t x = 0;
+  if (c == '0') {
+    ++p_;
+  } else {
+    const char* digits = p_;
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') {
+      if (p_ - digits == 18) return false;  // leaves no doubt about int64 / uint64 / bigint
+      x = x * 10 + (*p_++ - '0');
+    }
+  }
+  if (p_ < end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;  // a double
+  kind = 1;
+  out = x;
+  return true;
+}
+
+bool reader::root(fast_chunk_view& v, chunk_memo* memo) {
+  if (memo != nullptr && reuse_whole(memo->whole, v)) {
+    ++memo->reused;
+    return true;
+  }
+  const bool resumed = memo != nullptr && resume(*memo, v);
+  if (resumed) ++memo->resumed;
+  if (!resumed) {
+    if (peek() != '{') return false;
+    ++p_;
+    if (peek() == '}') {
+      ++p_;
+      return finish(v, false, memo);
+    }
+  }
+  depth_ = 1;
+  bool have_choices = false;
+  bool seen_choices = false;
+  for (;;) {
+    const char* const top = p_;  // a key boundary: the whole state is in `v`
+    std::string_view k;
+    if (peek() != '"' || !string(k) || peek() != ':') return false;
+    ++p_;
+    bool ok = true;
+    if (k == "choices") {
+      if (memo != nullptr && !seen_choices && !(resumed && top == begin_ + memo->head.size()))
+        remember(*memo, top, v);
+      seen_choices = true;
+      have_choices = peek() == '[';
+      ok = have_choices ? choices(v) : skip();
+    } else if (k == "id") {
+      ok = opt_str(v.id);
+    } else if (k == "model") {
+      ok = opt_str(v.model);
+    } else if (k == "created") {
+      ok = read_int(v.created);
+    } else if (k == "system_fingerprint") {
+      ok = opt_str(v.fingerprint);
+    } else if (k == "usage") {
+      if (peek() == '{') {
+        ok = usage(v.usage.emplace());
+      } else {
+        v.usage.reset();
+        ok = skip();
+      }
+    } else if (k == "error") {
+      ok = peek() == 'n' && literal("null");  // else the general path
+    } else if (k == "x_groq" && peek() == '{') {
+      return false;  // Groq usage / error (§6.2)
+    } else {
+      ok = skip();
+    }
+    if (!ok) return false;
+    const char c = peek();
+    if (c != ',' && c != '}') return false;
+    ++p_;
+    if (c == '}') return finish(v, have_choices, memo);
+  }
+}
+
+bool reader::finish(fast_chunk_view& v, bool have_choices, chunk_memo* memo) {
+  if (peek() != '\0' || p_ != end_) return false;
+  if (!have_choices) v.choice_count = v.tool_count = 0;
+  // Any byte >= 0x80 sat in a string (elsewhere the grammar rejected it): check it is UTF-8
+  // as simdjson would.
+  if (high_ != 0 && !simdjson::validate_utf8(begin_, static_cast<std::size_t>(end_ - begin_)))
+    return false;
+  if (memo != nullptr) remember_whole(memo->whole, v);
+  return true;
+}
+
+void reader::remember_whole(chunk_memo::whole_chunk& w, const fast_chunk_view& v) {
+  const fast_choice& c = v.choices[0];
+  // Without escapes every view points into the chunk, at the bytes it was read from. A
+  // chunk of another shape (role, finish, usage) leaves the last text chunk remembered.
+  if (out_ != scratch_ || v.choice_count != 1 || v.tool_count != 0 || !c.object ||
+      !c.delta || !c.content)
+    return;
+  w.valid = true;
+  w.bytes.assign(begin_, end_);
+  w.content_offset = static_cast<std::size_t>(c.content->data() - begin_);
+  w.content_size = c.content->size();
+  w.id = span_of(v.id);
+  w.model = span_of(v.model);
+  w.fingerprint = span_of(v.fingerprint);
+  w.created = v.created;
+  w.usage = v.usage;
+  w.choice = c;
+  w.choice.reasoning_content = w.choice.reasoning = w.choice.content = w.choice.refusal =
+      w.choice.finish_reason = std::nullopt;
+  w.reasoning_content = span_of(c.reasoning_content);
+  w.reasoning = span_of(c.reasoning);
+  w.refusal = span_of(c.refusal);
+  w.finish_reason = span_of(c.finish_reason);
+}
+
+// This chunk is the remembered one with other text between the content's quotes: same
+// bytes before and after, and text that holds no quote, backslash or control byte (so the
+// string still ends at the same closing quote and nothing else is read differently).
+bool reader::reuse_whole(const chunk_memo::whole_chunk& w, fast_chunk_view& v) {
+  if (!w.valid) return false;
+  const std::size_t n = static_cast<std::size_t>(end_ - begin_);
+  const std::size_t head = w.content_offset;
+  const std::size_t tail = w.bytes.size() - head - w.content_size;  // from the closing quote
+  if (n < head + tail || std::memcmp(begin_, w.bytes.data(), head) != 0 ||
+      std::memcmp(end_ - tail, w.bytes.data() + head + w.content_size, tail) != 0)
+    return false;
+  const char* text = begin_ + head;
+  const char* close = end_ - tail;
+  std::uint64_t high = 0;
+  if (find_stop(text, end_, high) != close) return false;
+  // The rest is the remembered chunk's bytes, valid UTF-8, and the text sits between ASCII
+  // quotes: the whole is valid exactly when the text is.
+  if (high != 0 && !simdjson::validate_utf8(text, static_cast<std::size_t>(close - text)))
+    return false;
+  const std::size_t moved = n - head - tail;  // the new text's size
+  auto view = [&](const std::optional<chunk_memo::span>& s) -> std::optional<std::string_view> {
+    if (!s) return std::nullopt;
+    const std::size_t at = s->offset < head ? s->offset : s->offset - w.content_size + moved;
+    return std::string_view(begin_ + at, s->size);
+  };
+  v.id = view(w.id);
+  v.model = view(w.model);
+  v.fingerprint = view(w.fingerprint);
+  v.created = w.created;
+  v.usage = w.usage;
+  v.choice_count = 1;
+  v.tool_count = 0;
+  fast_choice& c = v.choices[0];
+  c = w.choice;
+  c.reasoning_content = view(w.reasoning_content);
+  c.reasoning = view(w.reasoning);
+  c.refusal = view(w.refusal);
+  c.finish_reason = view(w.finish_reason);
+  c.content = std::string_view(text, moved);
+  return true;
+}
+
+// The root fields read so far come from the bytes before `top` alone, so they hold for any
+// chunk that starts with the same bytes. Views must point into the chunk (no escapes yet).
+void reader::remember(chunk_memo& m, const char* top, const fast_chunk_view& v) {
+  m.valid = out_ == scratch_;
+  if (!m.valid) return;
+  m.head.assign(begin_, top);
+  auto span = [this](const std::optional<std::string_view>& s) {
+    return s ? std::optional<chunk_memo::span>(
+                   {static_cast<std::size_t>(s->data() - begin_), s->size()})
+             : std::nullopt;
+  };
+  m.id = span(v.id);
+  m.model = span(v.model);
+  m.fingerprint = span(v.fingerprint);
+  m.created = v.created;
+  m.usage = v.usage;
+  m.non_ascii = high_ != 0;
+}
+
+bool reader::resume(const chunk_memo& m, fast_chunk_view& v) {
+  const std::size_t n = m.head.size();
+  if (!m.valid || static_cast<std::size_t>(end_ - begin_) <= n ||
+      std::memcmp(begin_, m.head.data(), n) != 0)
+    return false;
+  auto view = [this](const std::optional<chunk_memo::span>& s) {
+    return s ? std::optional<std::string_view>(std::string_view(begin_ + s->offset, s->size))
+             : std::nullopt;
+  };
+  v.id = view(m.id);
+  v.model = view(m.model);
+  v.fingerprint = view(m.fingerprint);
+  v.created = m.created;
+  v.usage = m.usage;
+  if (m.non_ascii) high_ = 1;
+  p_ = begin_ + n;
+  return true;
+}
+
+bool reader::choices(fast_chunk_view& v) {
+  v.choice_count = 0;
+  v.tool_count = 0;
+  return elements([&] {
+    if (v.choice_count == max_choices) return false;
+    fast_choice& c = v.choices[v.choice_count++];
+    if (peek() != '{') {
+      c = fast_choice{};  // counts for positions, emits nothing
+      return skip();
+    }
+    return choice(c, v);
+  });
+}
+
+bool reader::choice(fast_choice& c, fast_chunk_view& v) {
+  c = fast_choice{};
+  c.object = true;
+  return members([&](std::string_view k) {
+    if (k == "index") return integer(c.index_kind, c.index);
+    if (k == "delta") {
+      c.delta = peek() == '{';
+      if (c.delta) return delta(c, v);
+      c.role = false;
+      c.tool_count = 0;
+      return skip();
+    }
+    if (k == "finish_reason") return opt_str(c.finish_reason);
+    return skip();
+  });
+}
+
+bool reader::delta(fast_choice& c, fast_chunk_view& v) {
+  c.role = false;
+  c.reasoning_content = c.reasoning = c.content = c.refusal = std::nullopt;
+  c.tool_count = 0;
+  return members([&](std::string_view k) {
+    if (k == "content") {
+      const char n = peek();
+      if (n == '"') return string(c.content.emplace());
+      c.content.reset();
+      return n == 'n' && literal("null");  // Mistral chunk arrays go to the general path
+    }
+    if (k == "role") {
+      c.role = true;
+      return skip();
+    }
+    if (k == "reasoning_content") return opt_str(c.reasoning_content);
+    if (k == "reasoning") return opt_str(c.reasoning);
+    if (k == "refusal") return opt_str(c.refusal);
+    if (k == "tool_calls") {
+      c.tool_count = 0;
+      if (peek() != '[') return skip();
+      c.first_tool = v.tool_count;
+      return elements([&] {
+        if (peek() != '{') return skip();
+        if (v.tool_count == max_tools || !tool(v.tools[v.tool_count])) return false;
+        ++v.tool_count;
+        ++c.tool_count;
+        return true;
+      });
+    }
+    return skip();
+  });
+}
+
+bool reader::tool(fast_tool& t) {
+  t = fast_tool{};
+  t.object = true;
+  return members([&](std::string_view k) {
+    if (k == "index") return integer(t.index_kind, t.index);
+    if (k == "id") return opt_str(t.id);
+    if (k == "function") {
+      t.function = peek() == '{';
+      t.name.reset();
+      t.arguments = {};
+      if (!t.function) return skip();
+      return members([&](std::string_view fk) {
+        if (fk == "name") return opt_str(t.name);
+        if (fk == "arguments") {
+          const char n = peek();
+          if (n == '"') return string(t.arguments);
+          t.arguments = {};
+          return n == 'n' && literal("null");  // else serialised by the general path
+        }
+        return skip();
+      });
+    }
+    return skip();
+  });
+}
+
+bool reader::usage(core::usage& u) {
+  std::optional<std::int64_t> hit;
+  const bool ok = members([&](std::string_view k) {
+    if (k == "prompt_tokens") return read_int(u.prompt_tokens);
+    if (k == "completion_tokens") return read_int(u.completion_tokens);
+    if (k == "prompt_tokens_details") {
+      u.cached_tokens = u.cache_write_tokens = 0;
+      if (peek() != '{') return skip();
+      return members([&](std::string_view d) {
+        if (d == "cached_tokens") return read_int(u.cached_tokens);
+        if (d == "cache_write_tokens") return read_int(u.cache_write_tokens);
+        return skip();
+      });
+    }
+    if (k == "prompt_cache_hit_tokens") {  // DeepSeek §7.3, wins when present
+      int kind = 0;
+      std::int64_t x = 0;
+      if (!integer(kind, x)) return false;
+      hit = kind > 0 ? std::optional<std::int64_t>(x) : std::nullopt;
+      return true;
+    }
+    if (k == "completion_tokens_details") {
+      u.reasoning_tokens = 0;
+      if (peek() != '{') return skip();
+      return members([&](std::string_view d) {
+        if (d == "reasoning_tokens") return read_int(u.reasoning_tokens);
+        return skip();
+      });
+    }
+    return skip();
+  });
+  if (hit) u.cached_tokens = *hit;
+  return ok;
+}
+
+}  // namespace
+
+bool scan_chunk(std::string_view json, char* scratch, fast_chunk_view& v, chunk_memo* memo) {
+  return reader(json, scratch).root(v, memo);
+}
+
+}  // namespace gi::providers::openai_compat
