@@ -247,6 +247,8 @@ chunked_decoder::step chunked_decoder::decode(std::string_view in, char* out, st
       continue;
     }
     const char c = *p++;
+    // A fixed byte of the framing, then `next`.
+    auto expect = [&](char want, state next) { state_ = c == want ? next : state::failed; };
     switch (state_) {
       case state::size: {
         int v = c >= '0' && c <= '9'   ? c - '0'
@@ -277,10 +279,10 @@ chunked_decoder::step chunked_decoder::decode(std::string_view in, char* out, st
         digits_ = 0;
         break;
       case state::data_cr:
-        state_ = c == '\r' ? state::data_lf : state::failed;
+        expect('\r', state::data_lf);
         break;
       case state::data_lf:
-        state_ = c == '\n' ? state::size : state::failed;
+        expect('\n', state::size);
         break;
       case state::trailer:
         state_ = c == '\r' ? state::final_lf : is(c, tchar) ? state::trailer_name : state::failed;
@@ -294,10 +296,10 @@ chunked_decoder::step chunked_decoder::decode(std::string_view in, char* out, st
         else if (!is(c, fvalue)) state_ = state::failed;
         break;
       case state::trailer_lf:
-        state_ = c == '\n' ? state::trailer : state::failed;
+        expect('\n', state::trailer);
         break;
       case state::final_lf:
-        state_ = c == '\n' ? state::done : state::failed;
+        expect('\n', state::done);
         break;
       case state::data:
       case state::done:
