@@ -95,9 +95,6 @@ void decoder::feed(const framed_event& ev, std::vector<core::stream_event>& out)
     out.emplace_back(core::stream_end{});
     return;
   }
-  // Most chunks add one event and a network read holds many chunks: room for a few dozen up
-  // front saves growing (and moving) the caller's fresh vector 1, 2, 4, 8, 16… times.
-  if (out.capacity() == 0) out.reserve(32);
   if (fast_path_ && fast_chunk(ev.data, out)) return;
   // Each chunk's tree is dropped after this call (strings are copied out), so it lives in a
   // stack-seeded arena: per-chunk cost stays flat and allocation-free for typical chunks.
