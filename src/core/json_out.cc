@@ -11,6 +11,8 @@
 
 #include <boost/json/value.hpp>
 
+#include "core/json_string_stops.h"
+
 namespace gi::core::json_out {
 
 namespace {
@@ -30,34 +32,10 @@ constexpr std::array<char, 256> make_escape_table() {
 }
 constexpr auto escape_table = make_escape_table();
 
-constexpr std::uint64_t ones = 0x0101010101010101ULL;
-constexpr std::uint64_t highs = 0x8080808080808080ULL;
-
-// True when one of the 8 bytes of `w` is < 0x20, '"' or '\\' (exact for "any", which is all
-// the caller needs: a flagged word is then scanned byte by byte).
-inline bool needs_escape(std::uint64_t w) {
-  const std::uint64_t ctl = (w - ones * 0x20) & ~w;
-  const std::uint64_t q = w ^ (ones * '"');
-  const std::uint64_t b = w ^ (ones * '\\');
-  const std::uint64_t zq = (q - ones) & ~q;
-  const std::uint64_t zb = (b - ones) & ~b;
-  return ((ctl | zq | zb) & highs) != 0;
-}
-
+// The bytes that need escaping are the JSON string stop bytes (core/json_string_stops.h).
 #if defined(__SSE2__)
-// Bit i set when byte i of `v` is < 0x20, '"' or '\\'.
-inline unsigned escape_mask(__m128i v) {
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i ctl_max = _mm_set1_epi8(0x1F);
-  // v <= 0x1F (unsigned) <=> min(v, 0x1F) == v
-  const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, ctl_max), v);
-  const __m128i hit =
-      _mm_or_si128(ctl, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-  return static_cast<unsigned>(_mm_movemask_epi8(hit));
-}
 inline unsigned escape_mask16(const char* at) {
-  return escape_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)));
+  return json_string_stops::in_vector(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)));
 }
 #endif
 
@@ -89,7 +67,7 @@ inline const char* find_escape(const char* p, const char* end) {
     // Bytes p[0..8) in lanes 0-7, end[-8..0) in lanes 8-15 (overlapping when n < 16).
     const __m128i lo = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
     const __m128i hi = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(end - 8));
-    const unsigned m = escape_mask(_mm_unpacklo_epi64(lo, hi));
+    const unsigned m = json_string_stops::in_vector(_mm_unpacklo_epi64(lo, hi));
     if (m == 0) return end;
     if ((m & 0xFF) != 0) return p + __builtin_ctz(m);
     return end - 8 + (__builtin_ctz(m) - 8);
@@ -99,7 +77,7 @@ inline const char* find_escape(const char* p, const char* end) {
     while (end - p >= 8) {
       std::uint64_t w;
       std::memcpy(&w, p, 8);
-      if (needs_escape(w)) break;
+      if (json_string_stops::in_word(w) != 0) break;
       p += 8;
     }
     while (p != end && escape_table[static_cast<unsigned char>(*p)] == 0) ++p;
@@ -111,14 +89,14 @@ inline const char* find_escape(const char* p, const char* end) {
     std::uint32_t a, b;
     std::memcpy(&a, p, 4);
     std::memcpy(&b, end - 4, 4);
-    if (!needs_escape(a | (static_cast<std::uint64_t>(b) << 32))) return end;
+    if (json_string_stops::in_word(a | (static_cast<std::uint64_t>(b) << 32)) == 0) return end;
   } else if (n > 0) {
     // First, middle and last byte (all of a 1..3 byte string), padded with clean spaces.
     const auto at = [&](std::size_t i) {
       return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i]));
     };
     const std::uint64_t w = at(0) | at(n / 2) << 8 | at(n - 1) << 16 | 0x2020202020ULL << 24;
-    if (!needs_escape(w)) return end;
+    if (json_string_stops::in_word(w) == 0) return end;
   } else {
     return end;
   }

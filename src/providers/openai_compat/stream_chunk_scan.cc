@@ -23,33 +23,16 @@
 
 #include <simdjson.h>
 
+#include "core/json_string_stops.h"
 #include "providers/openai_compat/stream_chunk.h"
 
 namespace gi::providers::openai_compat {
 
 namespace {
 
+namespace json_string_stops = core::json_string_stops;
+
 constexpr int max_depth = 16;  // chunks nest 6 deep (logprobs); Boost.JSON stops at 32
-constexpr std::uint64_t ones = 0x0101010101010101ULL;
-constexpr std::uint64_t highs = 0x8080808080808080ULL;
-
-// High bit set in each byte of `w` that is '"', '\\' or a control character. Bits above the
-// first hit may be false positives (borrows), so only the lowest one is used.
-inline std::uint64_t string_stops(std::uint64_t w) {
-  const std::uint64_t q = w ^ (ones * '"');
-  const std::uint64_t b = w ^ (ones * '\\');
-  return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & highs;
-}
-
-#if defined(__SSE2__)
-// Bit i set when byte i of `w` is '"', '\\' or a control byte (<= 0x1F).
-inline std::uint32_t stop_mask(__m128i w) {
-  const __m128i stop = _mm_or_si128(
-      _mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8('"')), _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'))),
-      _mm_cmpeq_epi8(_mm_min_epu8(w, _mm_set1_epi8(0x1F)), w));
-  return static_cast<std::uint32_t>(_mm_movemask_epi8(stop));
-}
-#endif
 
 inline int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -127,7 +110,7 @@ class reader {
     const char* start = p_ + 1;
     if (end_ - start >= 16) {
       const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(start));
-      if (const std::uint32_t m = stop_mask(w)) {
+      if (const unsigned m = json_string_stops::in_vector(w)) {
         const char* q = start + std::countr_zero(m);
         if (*q == '"') {
           high_ |= static_cast<std::uint32_t>(_mm_movemask_epi8(w));
@@ -203,7 +186,7 @@ inline const char* find_stop(const char* p, const char* end, std::uint64_t& high
   while (end - p >= 16) {
     const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     high |= static_cast<std::uint32_t>(_mm_movemask_epi8(w));
-    if (const std::uint32_t m = stop_mask(w)) return p + std::countr_zero(m);
+    if (const unsigned m = json_string_stops::in_vector(w)) return p + std::countr_zero(m);
     p += 16;
   }
 #endif
@@ -211,8 +194,8 @@ inline const char* find_stop(const char* p, const char* end, std::uint64_t& high
     while (end - p >= 8) {
       std::uint64_t w;
       std::memcpy(&w, p, 8);
-      high |= w & highs;
-      if (const std::uint64_t stop = string_stops(w)) return p + std::countr_zero(stop) / 8;
+      high |= w & json_string_stops::highs;
+      if (const std::uint64_t stop = json_string_stops::in_word(w)) return p + std::countr_zero(stop) / 8;
       p += 8;
     }
   }
