@@ -7,8 +7,9 @@
 #include <functional>
 #include <memory>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
+
+#include "core/ascii.h"
 
 namespace gi::auth {
 
@@ -78,13 +79,6 @@ bool key_digest(std::string_view key, unsigned char out[32]) {
   return true;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool ieq_prefix(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
@@ -120,7 +114,7 @@ authenticator::authenticator(const config::auth_config& cfg) {
     // The loader guarantees 64 hex characters; a malformed digest simply never matches.
     bool ok = k.sha256_hex.size() == 64;
     for (std::size_t i = 0; ok && i < 32; ++i) {
-      int hi = hex_value(k.sha256_hex[2 * i]), lo = hex_value(k.sha256_hex[2 * i + 1]);
+      int hi = core::hex_value(k.sha256_hex[2 * i]), lo = core::hex_value(k.sha256_hex[2 * i + 1]);
       if (hi < 0 || lo < 0) ok = false;
       else e.digest[i] = static_cast<unsigned char>(hi * 16 + lo);
     }

@@ -8,6 +8,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/ascii.h"
+
 namespace gi::core::http1 {
 
 namespace {
@@ -53,17 +55,6 @@ inline const char* skip_printable(const char* p, const char* end) {
 #endif
   while (static_cast<unsigned char>(*p) >= 0x20 && static_cast<unsigned char>(*p) < 0x7F) ++p;
   return p;
-}
-
-// ASCII case-insensitive comparison with a lower-case literal.
-inline bool equals_lower(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-    if (c != lower[i]) return false;
-  }
-  return true;
 }
 
 // Where the head ends (one past "\r\n\r\n"), 0 if not within `limit` bytes.
@@ -112,16 +103,16 @@ bool scan_fields(const char* p, const char* end, bool allow_chunked, head& out,
 
     switch (name.size()) {
       case 10:  // connection
-        if (equals_lower(name, "connection")) {
+        if (iequals(name, "connection")) {
           // Repeats combine as a token list, whose rules differ per version: the full parser.
           if (close || keep_alive) return false;
-          if (equals_lower(value, "close")) close = true;
-          else if (equals_lower(value, "keep-alive")) keep_alive = true;
+          if (iequals(value, "close")) close = true;
+          else if (iequals(value, "keep-alive")) keep_alive = true;
           else return false;  // token lists, "upgrade": the full parser
         }
         break;
       case 14:  // content-length
-        if (equals_lower(name, "content-length")) {
+        if (iequals(name, "content-length")) {
           // One plain decimal: no lists, no repeats, no overflow (Beast's own rules for
           // those differ in detail, so they are left to it).
           if (out.has_content_length || value.empty() || value.size() > 15) return false;
@@ -135,18 +126,18 @@ bool scan_fields(const char* p, const char* end, bool allow_chunked, head& out,
         }
         break;
       case 16:  // proxy-connection (Beast reads it like Connection)
-        if (equals_lower(name, "proxy-connection")) return false;
+        if (iequals(name, "proxy-connection")) return false;
         break;
       case 17:  // transfer-encoding
-        if (equals_lower(name, "transfer-encoding")) {
+        if (iequals(name, "transfer-encoding")) {
           // Only a lone "chunked"; a repeat, other codings or a Content-Length as well
           // (conflicting framing) are the full parser's to judge.
-          if (!allow_chunked || out.chunked || !equals_lower(value, "chunked")) return false;
+          if (!allow_chunked || out.chunked || !iequals(value, "chunked")) return false;
           out.chunked = true;
         }
         break;
       case 7:  // upgrade
-        if (equals_lower(name, "upgrade")) return false;
+        if (iequals(name, "upgrade")) return false;
         break;
       default:
         break;
@@ -251,10 +242,7 @@ chunked_decoder::step chunked_decoder::decode(std::string_view in, char* out, st
     auto expect = [&](char want, state next) { state_ = c == want ? next : state::failed; };
     switch (state_) {
       case state::size: {
-        int v = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
+        const int v = hex_value(c);
         if (v >= 0) {
           if (++digits_ > 15) state_ = state::failed;  // over 2^60 bytes: nonsense
           left_ = left_ * 16 + static_cast<std::uint64_t>(v);

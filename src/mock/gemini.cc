@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/ascii.h"
 #include "mock/dialect.h"
 #include "mock/gemini_answer.h"
 #include "mock/openai_answer.h"
@@ -27,17 +28,11 @@ struct gemini_target {
   std::string query_key;
 };
 
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 std::string percent_decode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
+    if (s[i] == '%' && i + 2 < s.size() && core::hex_value(s[i + 1]) >= 0 && core::hex_value(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(core::hex_value(s[i + 1]) * 16 + core::hex_value(s[i + 2])));
       i += 2;
     } else {
       out.push_back(s[i]);

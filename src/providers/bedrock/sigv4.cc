@@ -15,6 +15,8 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "core/ascii.h"
+
 namespace gi::providers::bedrock::sigv4 {
 
 namespace {
@@ -44,20 +46,13 @@ std::string hmac(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string percent_decode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size() &&
-        hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+        core::hex_value(s[i + 1]) >= 0 && core::hex_value(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(core::hex_value(s[i + 1]) * 16 + core::hex_value(s[i + 2])));
       i += 2;
     } else {
       out.push_back(s[i]);

@@ -23,6 +23,7 @@
 
 #include <simdjson.h>
 
+#include "core/ascii.h"
 #include "core/json_string_stops.h"
 #include "providers/openai_compat/stream_chunk.h"
 
@@ -33,13 +34,6 @@ namespace {
 namespace json_string_stops = core::json_string_stops;
 
 constexpr int max_depth = 16;  // chunks nest 6 deep (logprobs); Boost.JSON stops at 32
-
-inline int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 class reader {
  public:
@@ -256,7 +250,7 @@ bool reader::unicode() {
     if (end_ - p_ < 4) return false;
     cp = 0;
     for (int i = 0; i < 4; ++i) {
-      const int h = hex(p_[i]);
+      const int h = core::hex_value(p_[i]);
       if (h < 0) return false;
       cp = cp << 4 | static_cast<std::uint32_t>(h);
     }
