@@ -93,16 +93,27 @@ bool credential_source::uses_byok(const config::endpoint_config& ep,
   return !ep.auth_none && find_byok(byok, ep.provider) != nullptr;
 }
 
+const providers::credentials* credential_source::resolve(
+    const config::endpoint_config& ep, std::span<const core::byok_secret> byok,
+    std::optional<providers::credentials>& byok_storage) const {
+  if (!uses_byok(ep, byok)) return find(ep);
+  byok_storage = byok_credentials(ep, find_byok(byok, ep.provider)->secret);
+  return byok_storage ? &*byok_storage : nullptr;
+}
+
 std::optional<providers::credentials> credential_source::get(const config::endpoint_config& ep,
                                                              std::span<const core::byok_secret> byok) const {
-  if (uses_byok(ep, byok)) return byok_credentials(ep, find_byok(byok, ep.provider)->secret);
-  return get(ep);
+  std::optional<providers::credentials> storage;
+  const auto* c = resolve(ep, byok, storage);
+  if (c == nullptr) return std::nullopt;
+  if (storage) return storage;  // the caller's key, built by resolve()
+  return *c;
 }
 
 bool credential_source::has(const config::endpoint_config& ep,
                             std::span<const core::byok_secret> byok) const {
-  if (uses_byok(ep, byok)) return byok_credentials(ep, find_byok(byok, ep.provider)->secret).has_value();
-  return has(ep);
+  std::optional<providers::credentials> storage;
+  return resolve(ep, byok, storage) != nullptr;
 }
 
 void mark_byok_attempts(const config::snapshot& cfg, std::vector<attempt_record>& attempts,

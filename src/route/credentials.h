@@ -40,7 +40,12 @@ class credential_source {
   bool has(const config::endpoint_config& ep) const { return find(ep) != nullptr; }
 
   // For one attempt of a request: the caller's BYOK credential when `byok` has one for the
-  // endpoint's provider, else the gateway's (nullopt: `skipped=no-key`).
+  // endpoint's provider, else the gateway's (nullptr: `skipped=no-key`). A BYOK credential
+  // is built into `byok_storage`; the gateway's is not copied.
+  const providers::credentials* resolve(const config::endpoint_config& ep,
+                                        std::span<const core::byok_secret> byok,
+                                        std::optional<providers::credentials>& byok_storage) const;
+  // The same as a copy (nullopt: `skipped=no-key`).
   std::optional<providers::credentials> get(const config::endpoint_config& ep,
                                             std::span<const core::byok_secret> byok) const;
   bool has(const config::endpoint_config& ep, std::span<const core::byok_secret> byok) const;

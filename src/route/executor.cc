@@ -194,13 +194,7 @@ std::optional<executor::prepared> executor::prepare(const planned_attempt& pa,
   if (rt.adapter == nullptr || !rt.url) return skip("incapable");
   // The caller's key when BYOK (issue 10); else the gateway's, not copied.
   std::optional<providers::credentials> byok_creds;
-  const providers::credentials* creds = nullptr;
-  if (credential_source::uses_byok(ep, ctx.byok)) {
-    byok_creds = creds_.get(ep, ctx.byok);
-    if (byok_creds) creds = &*byok_creds;
-  } else {
-    creds = creds_.find(ep);
-  }
+  const providers::credentials* creds = creds_.resolve(ep, ctx.byok, byok_creds);
   if (creds == nullptr) return skip("no-key");
   prepared pr;
   pr.idx = idx;
