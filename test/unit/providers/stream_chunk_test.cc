@@ -84,17 +84,26 @@ int agree(std::string_view chunk, chunk_memo* memo = nullptr) {
   return 1;
 }
 
-std::vector<std::string> golden_chunks() {
-  std::vector<std::string> out;
+// Every golden upstream stream's chunk payloads, in order, one list per stream.
+std::vector<std::vector<std::string>> golden_streams() {
+  std::vector<std::vector<std::string>> out;
   for (const auto& e : fs::recursive_directory_iterator(test::source_dir() / "test" / "golden")) {
     if (e.path().filename() != "upstream.stream.sse") continue;
     upstream::sse_framer framer;
     std::vector<upstream::sse_event> framed;
     framer.feed(test::read_file(e.path()), framed);
     (void)framer.finish(framed);
+    auto& chunks = out.emplace_back();
     for (auto& f : framed)
-      if (!f.data.empty() && f.data != "[DONE]") out.push_back(std::move(f.data));
+      if (!f.data.empty() && f.data != "[DONE]") chunks.push_back(std::move(f.data));
   }
+  return out;
+}
+
+std::vector<std::string> golden_chunks() {
+  std::vector<std::string> out;
+  for (auto& stream : golden_streams())
+    for (auto& c : stream) out.push_back(std::move(c));
   return out;
 }
 
@@ -230,17 +239,9 @@ TEST(stream_chunk, golden_events_read_alike) {
 // Each golden stream's chunks in order through one memo, as the decoder reads them.
 TEST(stream_chunk, golden_streams_read_alike_with_memo) {
   std::size_t resumed = 0, reused = 0;
-  for (const auto& e : fs::recursive_directory_iterator(test::source_dir() / "test" / "golden")) {
-    if (e.path().filename() != "upstream.stream.sse") continue;
-    upstream::sse_framer framer;
-    std::vector<upstream::sse_event> framed;
-    framer.feed(test::read_file(e.path()), framed);
-    (void)framer.finish(framed);
+  for (const auto& stream : golden_streams()) {
     chunk_memo memo;
-    for (const auto& f : framed) {
-      if (f.data.empty() || f.data == "[DONE]") continue;
-      agree(f.data, &memo);
-    }
+    for (const auto& chunk : stream) agree(chunk, &memo);
     resumed += memo.resumed;
     reused += memo.reused;
   }
