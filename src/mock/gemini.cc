@@ -28,19 +28,6 @@ struct gemini_target {
   std::string query_key;
 };
 
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && core::hex_value(s[i + 1]) >= 0 && core::hex_value(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(core::hex_value(s[i + 1]) * 16 + core::hex_value(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 std::optional<gemini_target> parse_target(std::string_view target) {
   std::string_view path = target, query;
   if (auto q = target.find('?'); q != std::string_view::npos) {
@@ -59,12 +46,12 @@ std::optional<gemini_target> parse_target(std::string_view target) {
   if (method == "generateContent") t.stream = false;
   else if (method == "streamGenerateContent") t.stream = true;
   else return std::nullopt;
-  t.model = percent_decode(rest.substr(0, colon));
+  t.model = core::percent_decode(rest.substr(0, colon));
   while (!query.empty()) {
     auto amp = query.find('&');
     std::string_view item = query.substr(0, amp);
     if (item == "alt=sse") t.sse = true;
-    if (item.starts_with("key=")) t.query_key = percent_decode(item.substr(4));
+    if (item.starts_with("key=")) t.query_key = core::percent_decode(item.substr(4));
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }

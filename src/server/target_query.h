@@ -11,10 +11,9 @@ namespace gi::server {
 
 // The target without its query.
 std::string_view path_of(std::string_view target) noexcept;
-// Percent-decodes a query component ('+' is a space; a malformed escape stays as written).
-std::string pct_decode(std::string_view s);
-// The decoded query parameters; a parameter without '=' maps to ""; a repeated name keeps
-// its last value.
+// The decoded query parameters (core::percent_decode, '+' is a space; a malformed escape
+// stays as written); a parameter without '=' maps to ""; a repeated name keeps its last
+// value.
 std::unordered_map<std::string, std::string> query_of(std::string_view target);
 
 }  // namespace gi::server

@@ -46,21 +46,6 @@ std::string hmac(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() &&
-        core::hex_value(s[i + 1]) >= 0 && core::hex_value(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(core::hex_value(s[i + 1]) * 16 + core::hex_value(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 // Dot-segment removal plus collapsing of empty segments, as the AWS SDKs do it (botocore's
 // normpath, smithy's getCanonicalPath): the result ends with '/' only when the path did
 // ("/a/b/.." -> "/a", "//example//" -> "/example/"). Found by test/fuzz/sigv4_fuzz.cc
@@ -151,8 +136,8 @@ std::string canonical_query(std::string_view query) {
     std::size_t eq = item.find('=');
     std::string_view name = item.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
-    params.emplace_back(uri_encode(percent_decode(name), false),
-                        uri_encode(percent_decode(value), false));
+    params.emplace_back(uri_encode(core::percent_decode(name), false),
+                        uri_encode(core::percent_decode(value), false));
   }
   std::sort(params.begin(), params.end());
   std::string out;

@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include "core/ascii.h"
 #include "providers/bedrock/sigv4.h"
 #include "support/test_support.h"
 
@@ -69,19 +70,6 @@ std::string expected(const fs::path& p) {
   std::string s = test::read_file(p);
   if (!s.empty() && s.back() == '\n') s.pop_back();
   return s;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
 }
 
 std::vector<std::string> lines(const std::string& s) {
@@ -165,9 +153,9 @@ TEST(sigv4_crt_suite, every_header_case) {
     // The CRT harness parses request.txt as a URI: its path is decoded, and the signer encodes
     // it for the wire-level canonical form.
     if (auto q = r.target.find('?'); q != std::string::npos)
-      r.target = percent_decode(r.target.substr(0, q)) + r.target.substr(q);
+      r.target = core::percent_decode(r.target.substr(0, q)) + r.target.substr(q);
     else
-      r.target = percent_decode(r.target);
+      r.target = core::percent_decode(r.target);
     std::string ts(ctx.at("timestamp").as_string());  // 2015-08-30T12:36:00Z
     std::string date = ts.substr(0, 4) + ts.substr(5, 2) + ts.substr(8, 2) + "T" +
                        ts.substr(11, 2) + ts.substr(14, 2) + ts.substr(17, 2) + "Z";
