@@ -66,6 +66,7 @@ for s in $SUITES; do
   case $s in
     json) body=$here/configs/payloads/chat.json extra=() ;;
     stream) body=$here/configs/payloads/chat-stream.json extra=(-e '"Retry"') ;;
+    paced) body=$here/configs/payloads/chat-paced.json extra=(-e '"Retry"') ;;
   esac
   "$RB" -n "$WARM" -w 1 -b "$body" -H "Authorization: Bearer $API_KEY" "${extra[@]}" "$url" > /dev/null
   callgrind_control -z "$gw_pid" > /dev/null

@@ -123,20 +123,43 @@ struct request_state {
   }
 };
 
-// Writes the SSE stream once the executor commits.
+// Writes the SSE stream once the executor commits. When the upstream sends a role-only
+// preamble first (most do), the encoder, the preamble's bytes and most of the head are made
+// then (stage()), and the commit adds only the chain, the overhead and the first content.
 class sse_sink final : public route::stream_sink {
  public:
   explicit sse_sink(request_state& st) : st_(st) {}
 
-  boost::asio::awaitable<bool> commit(const config::endpoint_config& ep,
-                                      const std::vector<route::attempt_record>& attempts,
-                                      nanoseconds upstream_wait) override {
-    endpoint_ = &ep;
+  std::uint64_t stage(const config::endpoint_config& ep,
+                      std::span<const core::stream_event> held) override {
+    staged_ticket_ = ++tickets_;
+    staged_ep_ = &ep;
+    staged_n_ = held.size();
+    encoder_.reset();
+    make_encoder(ep, held);
+    staged_bytes_.clear();
+    for (const auto& e : held) encoder_->on_event(e, staged_bytes_);
     core::header_list h;
     h.reserve(max_response_headers);
-    h.emplace_back(hdr::content_type, "text/event-stream");
-    h.emplace_back("Cache-Control", "no-cache");
-    h.emplace_back(hdr::endpoint, ep.id);
+    add_early_headers(ep, h);
+    st_.call.writer.stage_stream(200, h, trailer_names());
+    return staged_ticket_;
+  }
+
+  boost::asio::awaitable<bool> commit(const config::endpoint_config& ep,
+                                      const std::vector<route::attempt_record>& attempts,
+                                      nanoseconds upstream_wait, std::uint64_t staged) override {
+    endpoint_ = &ep;
+    // A ticket from an earlier attempt or the other racer of a hedge does not count.
+    const bool use_stage = staged != 0 && staged == staged_ticket_ && staged_ep_ == &ep;
+    staged_ticket_ = 0;
+    core::header_list h;
+    h.reserve(max_response_headers);
+    if (!use_stage) {
+      encoder_.reset();
+      staged_bytes_.clear();
+      add_early_headers(ep, h);
+    }
     if (st_.call.ctx.byok.empty()) {
       h.emplace_back(hdr::fallback_chain, route::format_chain(attempts));
     } else {  // a copy: the executor's records stay unmarked until the request ends
@@ -146,29 +169,23 @@ class sse_sink final : public route::stream_sink {
     }
     h.emplace_back(hdr::overhead_ms, format_ms(st_.overhead(upstream_wait)));
     if (hedged_) h.emplace_back(hdr::hedged, "true");
-    st_.add_common(h);
+    if (use_stage) {
+      skip_ = staged_n_;
+      co_return co_await st_.call.writer.begin_staged_stream(h);
+    }
     // (Built outside the co_await: GCC 12 miscompiles braced lists in coroutine calls.)
-    std::vector<std::string> trailer_names;
-    trailer_names.emplace_back(hdr::cost_usd);
-    trailer_names.emplace_back(hdr::fallback_chain);
-    if (st_.billed) trailer_names.emplace_back(hdr::credit_remaining_usd);
-    co_return co_await st_.call.writer.begin_stream(200, std::move(h), std::move(trailer_names));
+    auto names = trailer_names();
+    co_return co_await st_.call.writer.begin_stream(200, std::move(h), std::move(names));
   }
 
   boost::asio::awaitable<bool> events(std::span<const core::stream_event> evs) override {
-    if (!encoder_) {
-      openai_api::response_meta meta;
-      meta.id = st_.response_id;
-      meta.created = st_.created;
-      meta.model = endpoint_ ? endpoint_->model : std::string();
-      for (const auto& e : evs)
-        if (auto* s = std::get_if<core::stream_start>(&e); s && !s->model.empty()) {
-          meta.model = s->model;
-          break;
-        }
-      encoder_.emplace(std::move(meta), st_.call.request.wants_stream_usage());
-    }
+    if (!encoder_) make_encoder(*endpoint_, evs);
     buf_.clear();
+    if (skip_ > 0) {  // the staged events lead the first call after the commit
+      buf_.swap(staged_bytes_);
+      evs = evs.subspan(std::min(skip_, evs.size()));
+      skip_ = 0;
+    }
     for (const auto& e : evs) encoder_->on_event(e, buf_);
     if (buf_.empty()) co_return true;
     co_return co_await st_.call.writer.write_chunk(buf_);
@@ -180,11 +197,49 @@ class sse_sink final : public route::stream_sink {
   std::string& buffer() { return buf_; }
 
  private:
+  // The `model` of every chunk: the upstream's own (its stream start), else the endpoint's.
+  void make_encoder(const config::endpoint_config& ep, std::span<const core::stream_event> evs) {
+    openai_api::response_meta meta;
+    meta.id = st_.response_id;
+    meta.created = st_.created;
+    meta.model = ep.model;
+    for (const auto& e : evs)
+      if (auto* s = std::get_if<core::stream_start>(&e); s && !s->model.empty()) {
+        meta.model = s->model;
+        break;
+      }
+    encoder_.emplace(std::move(meta), st_.call.request.wants_stream_usage());
+  }
+
+  // The head's fields that do not depend on the commit moment.
+  void add_early_headers(const config::endpoint_config& ep, core::header_list& h) const {
+    h.emplace_back(hdr::content_type, "text/event-stream");
+    h.emplace_back("Cache-Control", "no-cache");
+    h.emplace_back(hdr::endpoint, ep.id);
+    st_.add_common(h);
+  }
+
+  std::vector<std::string> trailer_names() const {
+    std::vector<std::string> names;
+    names.reserve(3);
+    names.emplace_back(hdr::cost_usd);
+    names.emplace_back(hdr::fallback_chain);
+    if (st_.billed) names.emplace_back(hdr::credit_remaining_usd);
+    return names;
+  }
+
   request_state& st_;
   const config::endpoint_config* endpoint_ = nullptr;
   std::optional<openai_api::sse_encoder> encoder_;
   std::string buf_;
   bool hedged_ = false;
+  // stage(): the ticket it returned, for which endpoint, how many events it encoded.
+  std::uint64_t tickets_ = 0;
+  std::uint64_t staged_ticket_ = 0;
+  const config::endpoint_config* staged_ep_ = nullptr;
+  std::size_t staged_n_ = 0;
+  std::string staged_bytes_;
+  std::size_t skip_ = 0;  // staged events at the front of the next events() call
 };
 
 }  // namespace

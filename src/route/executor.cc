@@ -467,6 +467,8 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
   decoded.reserve(32);
   std::vector<core::stream_event> out;
   std::vector<core::stream_event> held;
+  std::size_t staged_n = 0;     // held events the sink has staged
+  std::uint64_t staged = 0;     // its ticket
   // An SSE line longer than the response cap can never complete: treat as garbage.
   const std::size_t frame_cap = std::max<std::size_t>(client_.options().max_response_bytes, 1 << 20);
 
@@ -500,7 +502,7 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
       }
       if (commit_now) {
         mark_committed();
-        if (!co_await sink.commit(a.ep, res.attempts, res.upstream_wait)) {
+        if (!co_await sink.commit(a.ep, res.attempts, res.upstream_wait, staged)) {
           res.client_gone = true;
           co_return core::error(core::error_kind::unknown, "client disconnected", "",
                                 std::string(upstream::cancelled_code));
@@ -510,6 +512,10 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
       }
     }
     decoded.clear();
+    if (!res.committed && held.size() > staged_n) {
+      staged = sink.stage(a.ep, held);
+      staged_n = held.size();
+    }
     if (res.committed && !out.empty()) {
       if (!co_await sink.events(out)) {
         res.client_gone = true;
@@ -593,7 +599,7 @@ boost::asio::awaitable<std::optional<core::error>> executor::run_stream(
   // A clean end. An answer with no content at all (empty text) commits here.
   if (!res.committed) {
     mark_committed();
-    bool alive = co_await sink.commit(a.ep, res.attempts, res.upstream_wait);
+    bool alive = co_await sink.commit(a.ep, res.attempts, res.upstream_wait, staged);
     if (alive && !held.empty()) alive = co_await sink.events(held);
     if (!alive) {
       res.client_gone = true;

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
@@ -45,10 +46,27 @@ class stream_sink {
   // the committing attempt (outcome ok); `upstream_wait` is the time this request has spent
   // waiting on upstreams so far (X-GammaInfra-Overhead-Ms excludes it). Return false if the
   // client is gone.
+  // `staged` is the ticket of this attempt's latest stage() (0: none).
   virtual boost::asio::awaitable<bool> commit(const config::endpoint_config& ep,
                                               const std::vector<attempt_record>& attempts,
-                                              std::chrono::nanoseconds upstream_wait) = 0;
-  // Events after the commit (the first call also carries the held-back preamble).
+                                              std::chrono::nanoseconds upstream_wait,
+                                              std::uint64_t staged) = 0;
+  // Before the commit point, each time an attempt's held-back events grow (a role-only
+  // preamble, usually at once after the request): the sink may encode them and build the
+  // response head now, while the attempt waits for its first content, so that the commit
+  // has only what depends on the commit itself left to do (chain, overhead). A paced stream
+  // reaches the commit after the machine sat idle, when every instruction runs from cold
+  // caches (bench/README.md, "time to first content"). Returns a ticket for commit(), 0 when
+  // nothing was staged; a later stage() (the next attempt, the other racer of a hedge)
+  // invalidates earlier tickets.
+  virtual std::uint64_t stage(const config::endpoint_config& ep,
+                              std::span<const core::stream_event> held) {
+    (void)ep;
+    (void)held;
+    return 0;
+  }
+  // Events after the commit (the first call also carries the held-back preamble; events a
+  // valid ticket staged are its first ones).
   virtual boost::asio::awaitable<bool> events(std::span<const core::stream_event> evs) = 0;
   // A hedge was launched for this request (before the commit: X-GammaInfra-Hedged).
   virtual void hedge_launched() {}

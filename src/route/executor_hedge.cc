@@ -102,7 +102,7 @@ class race_sink final : public stream_sink {
 
   boost::asio::awaitable<bool> commit(const config::endpoint_config& ep,
                                       const std::vector<attempt_record>& attempts,
-                                      nanoseconds own_wait) override {
+                                      nanoseconds own_wait, std::uint64_t staged) override {
     if (rc_.winner >= 0 && rc_.winner != me_) co_return false;  // lost: treated as cancelled
     rc_.claim(me_);
     const auto& self = *rc_.r[me_];
@@ -110,7 +110,13 @@ class race_sink final : public stream_sink {
     // the leader, then this attempt's own waits (X-GammaInfra-Overhead-Ms).
     main_.upstream_wait = wait_before_ + (self.started - rc_.r[0]->started) + own_wait;
     auto chain = rc_.chain(me_, attempts);
-    co_return co_await real_.commit(ep, chain, main_.upstream_wait);
+    co_return co_await real_.commit(ep, chain, main_.upstream_wait, staged);
+  }
+
+  std::uint64_t stage(const config::endpoint_config& ep,
+                      std::span<const core::stream_event> held) override {
+    if (rc_.winner >= 0 && rc_.winner != me_) return 0;
+    return real_.stage(ep, held);
   }
 
   boost::asio::awaitable<bool> events(std::span<const core::stream_event> evs) override {

@@ -237,16 +237,23 @@ class session final : public session_base,
 
   asio::awaitable<bool> begin_stream(int status, core::header_list headers,
                                      std::vector<std::string> trailer_names) override {
-    if (responded_ || gone_) co_return false;
-    responded_ = true;
-    streaming_ = true;
-    status_ = status;
+    stage_stream(status, headers, trailer_names);
+    co_return co_await begin_staged_stream({});
+  }
+
+  void stage_stream(int status, const core::header_list& headers,
+                    const std::vector<std::string>& trailer_names) override {
+    head_staged_ = false;
+    if (responded_ || gone_) return;
     // HTTP/1.0 has no chunked coding: the body is delimited by closing the connection and
-    // trailers are dropped (the final SSE event carries the same data).
-    close_delimited_ = version_ < 11;
-    if (close_delimited_) keep_alive_ = false;
-    build_head(status, headers);
-    if (!close_delimited_) {
+    // trailers are dropped (the final SSE event carries the same data). keep_alive_ itself
+    // changes only when the stream begins: until then an error answer may still come.
+    const bool close_delimited = version_ < 11;
+    const bool keep_alive = keep_alive_;
+    if (close_delimited) keep_alive_ = false;
+    build_head(status, headers, false);  // (clears keep_alive_ for good when draining)
+    if (close_delimited) keep_alive_ = keep_alive;
+    if (!close_delimited) {
       head_ += "Transfer-Encoding: chunked\r\n"sv;
       if (!trailer_names.empty()) {
         head_ += "Trailer: "sv;
@@ -256,6 +263,26 @@ class session final : public session_base,
         }
         head_ += "\r\n"sv;
       }
+    }
+    staged_status_ = status;
+    head_staged_ = true;
+  }
+
+  asio::awaitable<bool> begin_staged_stream(const core::header_list& late) override {
+    if (responded_ || gone_ || !head_staged_) co_return false;
+    head_staged_ = false;
+    responded_ = true;
+    streaming_ = true;
+    status_ = staged_status_;
+    close_delimited_ = version_ < 11;
+    if (close_delimited_) keep_alive_ = false;
+    for (const auto& [k, v] : late) append_field(head_, k, v);
+    // Date is the moment the response starts, not when its head was staged.
+    append_field(head_, "Date", http_date());
+    // Draining may have begun since the head was staged.
+    if (keep_alive_ && srv_.draining.load(std::memory_order_relaxed)) {
+      keep_alive_ = false;
+      if (version_ >= 11) head_ += "Connection: close\r\n"sv;
     }
     head_ += "\r\n"sv;
     // Sent with the first chunk (or the end of the stream), which follows at once: the
@@ -308,7 +335,7 @@ class session final : public session_base,
   }
 
   // Status line and header fields, without framing fields and the final empty line.
-  void build_head(int status, const core::header_list& headers) {
+  void build_head(int status, const core::header_list& headers, bool with_date = true) {
     if (srv_.draining.load(std::memory_order_relaxed)) keep_alive_ = false;
     head_.clear();
     head_ += version_ >= 11 ? "HTTP/1.1 "sv : "HTTP/1.0 "sv;
@@ -325,7 +352,7 @@ class session final : public session_base,
     head_ += "\r\n"sv;
     for (const auto& [k, v] : headers) append_field(head_, k, v);
     append_field(head_, headers::request_id, request_id_);
-    append_field(head_, "Date", http_date());
+    if (with_date) append_field(head_, "Date", http_date());
     // Beast's keep_alive() semantics: HTTP/1.1 is persistent unless "close", HTTP/1.0 only
     // with "keep-alive".
     if (version_ >= 11 && !keep_alive_) head_ += "Connection: close\r\n"sv;
@@ -658,7 +685,7 @@ class session final : public session_base,
     request_id_ = thread_.ids->next_request_id();
     status_ = 0;
     bytes_in_ = bytes_out_ = 0;
-    responded_ = streaming_ = stream_ended_ = close_delimited_ = head_pending_ = false;
+    responded_ = streaming_ = stream_ended_ = close_delimited_ = head_pending_ = head_staged_ = false;
     keep_alive_ = true;
     version_ = 11;
   }
@@ -675,6 +702,8 @@ class session final : public session_base,
   std::string head_;  // response head being sent (reused per connection)
   std::string tail_;  // last chunk + trailers
   bool head_pending_ = false;
+  bool head_staged_ = false;  // stage_stream() built head_; begin_staged_stream() completes it
+  int staged_status_ = 0;
   std::uint64_t gen_ = 0;
   bool registered_ = false;
   bool idle_ = true;

@@ -252,6 +252,76 @@ TEST_F(gateway_e2e, stream_faults_before_commit_cascade_invisibly) {
   }
 }
 
+// The role-only preamble arrives before the content (here 100 ms before it): the gateway
+// stages the head and the preamble's bytes then and completes them at the commit. The client
+// must see one head (the commit's chain and overhead in it), one role chunk, then the text.
+TEST_F(gateway_e2e, preamble_staged_before_the_commit_is_sent_once_with_the_commit_headers) {
+  start(endpoint_yaml("slow/stream", "model-paced@ttft_ms=100", mock_base() + "/v1"), "slow/stream");
+  auto r = chat(body_for("slow/stream", true, true));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->header("content-type"), "text/event-stream");
+  EXPECT_EQ(r->header("x-gammainfra-endpoint"), "slow/stream");
+  EXPECT_TRUE(r->header("x-gammainfra-fallback-chain").starts_with("slow/stream;ok;ms="))
+      << r->header("x-gammainfra-fallback-chain");
+  EXPECT_LT(std::stod(r->header("x-gammainfra-overhead-ms")), 75.0);  // the 100 ms excluded
+  EXPECT_FALSE(r->header("date").empty());
+  EXPECT_FALSE(r->header("x-gammainfra-router-version").empty());
+  auto events = sse_data(r->body);
+  ASSERT_GE(events.size(), 4u) << r->body;
+  EXPECT_EQ(events.back(), "[DONE]");
+  std::size_t roles = 0;
+  std::string text;
+  for (std::size_t i = 0; i + 1 < events.size(); ++i) {
+    auto c = json::parse(events[i]).as_object();
+    EXPECT_EQ(c.at("id").as_string(), "chatcmpl-" + r->header("x-gammainfra-request-id"));
+    EXPECT_EQ(c.at("model").as_string(), "model-paced") << events[i];
+    const auto& choices = c.at("choices").as_array();
+    if (choices.empty()) continue;
+    const auto& d = choices[0].at("delta").as_object();
+    if (d.contains("role")) {
+      ++roles;
+      EXPECT_EQ(i, 0u) << "the role chunk leads";
+    }
+    if (auto* t = d.if_contains("content")) text += t->as_string();
+  }
+  EXPECT_EQ(roles, 1u) << r->body;
+  EXPECT_FALSE(text.empty());
+  EXPECT_NE(r->trailers["x-gammainfra-fallback-chain"].find("slow/stream;ok"), std::string::npos);
+}
+
+// An attempt that sent its preamble (staged) and then failed before any content: the client
+// sees only the attempt that answered, its model in every chunk, its preamble once.
+TEST_F(gateway_e2e, staged_preamble_of_a_failed_attempt_never_reaches_the_client) {
+  // The answering attempt either stages its own preamble (it comes 20 ms before the
+  // content) or commits on its first read (preamble and content together, nothing staged).
+  for (const char* fault : {"fault=close,after=1", "fault=stream_error,after=1"})
+  for (const char* good : {"model-of-good@ttft_ms=20", "model-of-good"}) {
+    SCOPED_TRACE(std::string(fault) + " then " + good);
+    start(endpoint_yaml("bad/one", std::string("model-of-bad@") + fault, mock_base() + "/v1") +
+              endpoint_yaml("good/two", good, mock_base() + "/v1"),
+          "bad/one, good/two");
+    auto r = chat(body_for("auto", true));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->header("x-gammainfra-endpoint"), "good/two");
+    EXPECT_TRUE(r->header("x-gammainfra-fallback-chain").starts_with("bad/one;error="))
+        << r->header("x-gammainfra-fallback-chain");
+    EXPECT_EQ(r->body.find("model-of-bad"), std::string::npos) << r->body;
+    auto events = sse_data(r->body);
+    ASSERT_GE(events.size(), 3u) << r->body;
+    EXPECT_EQ(events.back(), "[DONE]");
+    std::size_t roles = 0;
+    for (std::size_t i = 0; i + 1 < events.size(); ++i) {
+      auto c = json::parse(events[i]).as_object();
+      EXPECT_EQ(c.at("model").as_string(), "model-of-good") << events[i];
+      const auto& choices = c.at("choices").as_array();
+      if (!choices.empty() && choices[0].at("delta").as_object().contains("role")) ++roles;
+    }
+    EXPECT_EQ(roles, 1u) << r->body;
+  }
+}
+
 TEST_F(gateway_e2e, endless_stream_ends_with_an_error_event_within_the_attempt_deadline) {
   start(endpoint_yaml("endless/one", "gpt-4o-mini@fault=endless,chunk_ms=20", mock_base() + "/v1"),
         "endless/one", "    total: 600ms\n");
