@@ -25,7 +25,8 @@ RATE=${RATE:-1000}                 # open-loop request rate (ratebench), request
 STREAM_RATE=${STREAM_RATE:-500}    # open-loop rate for the stream suite (1000/s saturates the gateway today)
 RATE_DURATION=${RATE_DURATION:-8}
 RATE_CONNS=${RATE_CONNS:-64}
-TTFB_N=${TTFB_N:-200}              # sequential paced streams for time to first content
+TTFB_N=${TTFB_N:-100}              # sequential paced streams for time to first content, per round
+TTFB_ROUNDS=${TTFB_ROUNDS:-5}      # rounds of direct, nginx, gateway in turn
 IDLE_CONNS=${IDLE_CONNS:-1000}     # idle keep-alive client connections for the RSS probe
 IDLE_HOLD=${IDLE_HOLD:-6}
 SLOW_STREAMS=${SLOW_STREAMS:-1000} # concurrent slow streams (events 100 ms apart)
@@ -154,15 +155,18 @@ if [[ -n $gw_pid ]]; then
   log "gateway ready (pid $gw_pid, $(cat "$run/gateway.log" | head -1))"
 fi
 
-save() {  # FILE TARGET SUITE KIND
-  python3 - "$@" "$meas" <<'PY'
+save() {  # FILE TARGET SUITE KIND [ROUND]
+  python3 - "$meas" "$@" <<'PY'
 import json, sys
-f, t, s, k, out = sys.argv[1:6]
+out, f, t, s, k = sys.argv[1:6]
 try:
     data = json.loads(open(f).read().strip().splitlines()[-1])
 except Exception as e:
     print(f"cannot read {f}: {e}", file=sys.stderr); sys.exit(0)
-open(out, "a").write(json.dumps({"target": t, "suite": s, "kind": k, "data": data}) + "\n")
+m = {"target": t, "suite": s, "kind": k, "data": data}
+if len(sys.argv) > 6:
+    m["round"] = int(sys.argv[6])
+open(out, "a").write(json.dumps(m) + "\n")
 PY
 }
 
@@ -209,12 +213,12 @@ rate_run() {  # TARGET SUITE
   save "$out.json" "$1" "$2" rate
 }
 
-ttfb_run() {  # TARGET: sequential paced streams on one connection; "Retry" is the first content token
+ttfb_run() {  # TARGET ROUND: sequential paced streams on one connection; "Retry" is the first content token
   set_target "$1" paced
-  local out=$run/$1.paced.ttfb
-  taskset -c "$LOADGEN_CPUS" "$RB" -n "$TTFB_N" -w 20 -b "$BODY" -H "${HDRS[0]}" -e '"Retry"' "$URL" \
+  local out=$run/$1.paced.ttfb.r$2
+  taskset -c "$LOADGEN_CPUS" "$RB" -n "$TTFB_N" -w 10 -b "$BODY" -H "${HDRS[0]}" -e '"Retry"' "$URL" \
     > "$out.json" 2> "$out.err" || { log "ratebench failed: $(cat "$out.err")"; return 0; }
-  save "$out.json" "$1" paced ttfb
+  save "$out.json" "$1" paced ttfb "$2"
 }
 
 idle_run() {  # gateway only: RSS before and while IDLE_CONNS keep-alive connections sit idle
@@ -285,10 +289,13 @@ for suite in $SUITES; do
         rate_run "$t" "$suite"
       done ;;
     ttfb)
-      for t in $order; do
-        smoke "$t" paced || continue
-        log "$t/paced: time to first content over $TTFB_N sequential streams"
-        ttfb_run "$t"
+      # Rounds of every target in turn: the machine's state drifts over minutes, and each
+      # round's overhead is taken against direct in the same round.
+      ttfb_targets=""
+      for t in $order; do [[ $t == direct-again ]] || { smoke "$t" paced && ttfb_targets+=" $t"; }; done
+      for round in $(seq "$TTFB_ROUNDS"); do
+        log "paced, round $round/$TTFB_ROUNDS: time to first content over $TTFB_N sequential streams each:$ttfb_targets"
+        for t in $ttfb_targets; do ttfb_run "$t" "$round"; done
       done ;;
     gap)
       for t in $order; do
@@ -329,7 +336,7 @@ fi
 
 gw_version=$([[ -n $gw_pid ]] && "$GI_BINARY" --version 2>/dev/null | head -1 || true)
 python3 "$here/tools/report.py" "$meas" --run "$run" --ts "$ts" --load "$load_start -> $load_end" --conc-tput "$CONC_TPUT" \
-  --wall "$(( $(date +%s) - t_start ))" --config "DURATION=$DURATION WARMUP=$WARMUP CONC_TPUT=$CONC_TPUT CONC_LAT=$CONC_LAT RATE=$RATE STREAM_RATE=$STREAM_RATE RATE_DURATION=$RATE_DURATION RATE_CONNS=$RATE_CONNS TTFB_N=$TTFB_N GAP_RATES=${GAP_RATES// /,} IDLE_CONNS=$IDLE_CONNS SLOW_STREAMS=$SLOW_STREAMS SUT_CPUS=$SUT_CPUS MOCK_CPUS=$MOCK_CPUS LOADGEN_CPUS=$LOADGEN_CPUS ACCESS_LOG=$ACCESS_LOG NICE=$NICE" \
+  --wall "$(( $(date +%s) - t_start ))" --config "DURATION=$DURATION WARMUP=$WARMUP CONC_TPUT=$CONC_TPUT CONC_LAT=$CONC_LAT RATE=$RATE STREAM_RATE=$STREAM_RATE RATE_DURATION=$RATE_DURATION RATE_CONNS=$RATE_CONNS TTFB_N=$TTFB_N TTFB_ROUNDS=$TTFB_ROUNDS GAP_RATES=${GAP_RATES// /,} IDLE_CONNS=$IDLE_CONNS SLOW_STREAMS=$SLOW_STREAMS SUT_CPUS=$SUT_CPUS MOCK_CPUS=$MOCK_CPUS LOADGEN_CPUS=$LOADGEN_CPUS ACCESS_LOG=$ACCESS_LOG NICE=$NICE" \
   --gateway "$GI_BINARY $gw_version" | tee "$run/report.md"
 [[ $PERF == 1 && -s $run/perf.json.top.txt ]] && { echo; echo "perf (json, self time):"; head -25 "$run/perf.json.top.txt"; }
 log "raw output and report in $run"
