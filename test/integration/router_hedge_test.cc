@@ -26,6 +26,12 @@ std::string ep_yaml(const std::string& id, const std::string& model, const std::
          base + "\n    api_key_env: TEST_OPENAI_KEY\n    prices: {input: \"0.15\", output: \"0.6\"}\n";
 }
 
+std::size_t count(const std::string& s, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = s.find(needle); p != std::string::npos; p = s.find(needle, p + needle.size())) ++n;
+  return n;
+}
+
 // "a:ok b:cancelled" from "a;ok;ms=1, b;cancelled;ms=2".
 std::string outcomes(const std::string& h) {
   std::string s;
@@ -154,9 +160,10 @@ TEST_F(router_hedge, hedge_loses_and_is_cancelled) {
 
 TEST_F(router_hedge, stream_hedge_commits_first_and_the_leader_stream_is_cancelled) {
   // The leader sends its role chunk at once (no commit) and its first content after 1.5 s;
-  // the hedge starts after 150 ms and sends its first content 150 ms later.
-  start(ep_yaml("s/slow", "gpt-4o-mini@ttft_ms=1500", base()) +
-            ep_yaml("s/fast", "gpt-4o-mini@ttft_ms=150", base()),
+  // the hedge starts after 150 ms and sends its first content 150 ms later. Both preambles
+  // are staged (stream_sink::stage); only the winner's may reach the client.
+  start(ep_yaml("s/slow", "model-slow@ttft_ms=1500", base()) +
+            ep_yaml("s/fast", "model-fast@ttft_ms=150", base()),
         "s/slow, s/fast");
   auto r = chat(true, "X-GammaInfra-Hedge: 150\r\n");
   ASSERT_TRUE(r);
@@ -169,6 +176,8 @@ TEST_F(router_hedge, stream_hedge_commits_first_and_the_leader_stream_is_cancell
   EXPECT_EQ(outcomes(r->header("x-gammainfra-fallback-chain")), "s/slow:cancelled s/fast:ok");
   EXPECT_NE(r->body.find("[DONE]"), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("Mock"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find("model-slow"), std::string::npos) << r->body;
+  EXPECT_EQ(count(r->body, "\"role\":\"assistant\""), 1u) << r->body;
   EXPECT_EQ(outcomes(r->trailers["x-gammainfra-fallback-chain"]), "s/slow:cancelled s/fast:ok");
   settle_pool();
   EXPECT_EQ(pool().inflight, 0u);
