@@ -104,7 +104,9 @@ void account_service::flush_locked(std::unique_lock<std::mutex>& qlock) {
     q_records_.pop_front();
   }
   if (charges.empty() && records.empty()) return;
-  std::lock_guard flock(flush_mu_);
+  // Taken while the queue lock is held, so batches reach the store in queue order (a failed
+  // batch goes back to the front and follows any batch another flusher already took).
+  std::unique_lock flock(flush_mu_);
   qlock.unlock();
   auto r = store_->write_batch(charges, records);
   healthy_.store(r.has_value(), std::memory_order_relaxed);
@@ -113,6 +115,10 @@ void account_service::flush_locked(std::unique_lock<std::mutex>& qlock) {
       ledger_.on_committed(c.account_id, core::money::from_nanos(c.amount_nanos),
                            c.kind == storage::ledger_charge);
   }
+  // Released before the queue lock is taken again: another flusher may hold the queue lock
+  // while it waits for this one (the reverse order deadlocked a request thread's flush()
+  // with the service thread's group commit).
+  flock.unlock();
   qlock.lock();
   if (!r) {
     // Keep the batch (front of the queue, original order) for the next attempt.

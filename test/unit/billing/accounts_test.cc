@@ -3,6 +3,9 @@
 // idempotency) and the account service (group commit, change polling, shutdown flush).
 
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -272,6 +275,45 @@ TEST_F(service_fixture, key_validation) {
   past.expires_at_ms = 1;
   EXPECT_FALSE(svc.create_key(past, "t"));
   EXPECT_FALSE(svc.revoke_key("key_missing", "t"));
+}
+
+// A request thread's flush() (GET /v1/usage flushes so that the caller's latest requests
+// are in the page) racing the service thread's own group commit. flush_locked() used to
+// re-take the queue lock while still holding the write lock, the reverse of the order in
+// which a flusher takes them: a flusher waiting for the write lock (holding the queue lock)
+// and a writer finishing its batch then waited on each other forever (seen once as a hung
+// accounts_e2e test in CI). Deadlock shows as a timeout here, not as a hung test binary.
+TEST_F(service_fixture, flush_from_request_threads_races_the_group_commit_without_deadlock) {
+  auto o = opts(1ms, 1h);
+  o.max_batch = 4;
+  o.max_queued_records = 100000;
+  auto svc = std::make_shared<account_service>(open(), clock, o);
+  ASSERT_TRUE(svc->start());
+  auto account = svc->create_account(acct_req("E", ""), "test")->id;
+  auto work = std::async(std::launch::async, [svc, account] {
+    std::vector<std::thread> ts;
+    for (int t = 0; t < 3; ++t)
+      ts.emplace_back([svc, account, t] {
+        for (int i = 0; i < 300; ++i) {
+          storage::request_record rec;
+          rec.request_id = "gi-" + std::to_string(t) + "-" + std::to_string(i);
+          rec.account_id = account;
+          svc->enqueue_record(rec);
+          if (i % 3 == 0) svc->flush();
+        }
+      });
+    for (auto& t : ts) t.join();
+  });
+  if (work.wait_for(60s) != std::future_status::ready) {
+    ADD_FAILURE() << "flush() and the service thread deadlocked";
+    std::fflush(nullptr);
+    std::_Exit(1);  // the deadlocked threads cannot be joined
+  }
+  svc->flush();
+  auto u = svc->store().usage({account, 0, INT64_MAX, INT64_MAX, 1000});
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->size(), 900u);
+  svc->stop();
 }
 
 }  // namespace
