@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import re
+import statistics
 
 ap = argparse.ArgumentParser()
 ap.add_argument("measurements")
@@ -148,11 +149,8 @@ def rounds_of(t):
 
 
 def median(xs):
-    xs = sorted(x for x in xs if x is not None)
-    if not xs:
-        return None
-    n = len(xs)
-    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
 
 
 dr = rounds_of("direct")

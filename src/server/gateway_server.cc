@@ -238,7 +238,8 @@ class session final : public session_base,
   asio::awaitable<bool> begin_stream(int status, core::header_list headers,
                                      std::vector<std::string> trailer_names) override {
     stage_stream(status, headers, trailer_names);
-    co_return co_await begin_staged_stream({});
+    const core::header_list none;  // (named: GCC 12 miscompiles braced lists in coroutine calls)
+    co_return co_await begin_staged_stream(none);
   }
 
   void stage_stream(int status, const core::header_list& headers,
@@ -246,14 +247,11 @@ class session final : public session_base,
     head_staged_ = false;
     if (responded_ || gone_) return;
     // HTTP/1.0 has no chunked coding: the body is delimited by closing the connection and
-    // trailers are dropped (the final SSE event carries the same data). keep_alive_ itself
-    // changes only when the stream begins: until then an error answer may still come.
-    const bool close_delimited = version_ < 11;
-    const bool keep_alive = keep_alive_;
-    if (close_delimited) keep_alive_ = false;
-    build_head(status, headers, false);  // (clears keep_alive_ for good when draining)
-    if (close_delimited) keep_alive_ = keep_alive;
-    if (!close_delimited) {
+    // trailers are dropped (the final SSE event carries the same data). Date and Connection
+    // are decided when the stream begins (finish_head): until then an error answer may
+    // still come, and draining may start.
+    build_head(status, headers, false);
+    if (version_ >= 11) {
       head_ += "Transfer-Encoding: chunked\r\n"sv;
       if (!trailer_names.empty()) {
         head_ += "Trailer: "sv;
@@ -277,13 +275,7 @@ class session final : public session_base,
     close_delimited_ = version_ < 11;
     if (close_delimited_) keep_alive_ = false;
     for (const auto& [k, v] : late) append_field(head_, k, v);
-    // Date is the moment the response starts, not when its head was staged.
-    append_field(head_, "Date", http_date());
-    // Draining may have begun since the head was staged.
-    if (keep_alive_ && srv_.draining.load(std::memory_order_relaxed)) {
-      keep_alive_ = false;
-      if (version_ >= 11) head_ += "Connection: close\r\n"sv;
-    }
+    finish_head();
     head_ += "\r\n"sv;
     // Sent with the first chunk (or the end of the stream), which follows at once: the
     // executor commits when it has an event to forward.
@@ -334,9 +326,9 @@ class session final : public session_base,
     out += "\r\n"sv;
   }
 
-  // Status line and header fields, without framing fields and the final empty line.
-  void build_head(int status, const core::header_list& headers, bool with_date = true) {
-    if (srv_.draining.load(std::memory_order_relaxed)) keep_alive_ = false;
+  // Status line and header fields, without framing fields and the final empty line;
+  // `finish` = false leaves Date and Connection to finish_head().
+  void build_head(int status, const core::header_list& headers, bool finish = true) {
     head_.clear();
     head_ += version_ >= 11 ? "HTTP/1.1 "sv : "HTTP/1.0 "sv;
     if (status >= 100 && status <= 999) {
@@ -352,7 +344,14 @@ class session final : public session_base,
     head_ += "\r\n"sv;
     for (const auto& [k, v] : headers) append_field(head_, k, v);
     append_field(head_, headers::request_id, request_id_);
-    if (with_date) append_field(head_, "Date", http_date());
+    if (finish) finish_head();
+  }
+
+  // Date and Connection: both decided the moment the response starts (a staged stream
+  // head is built earlier, and draining may begin in between).
+  void finish_head() {
+    if (srv_.draining.load(std::memory_order_relaxed)) keep_alive_ = false;
+    append_field(head_, "Date", http_date());
     // Beast's keep_alive() semantics: HTTP/1.1 is persistent unless "close", HTTP/1.0 only
     // with "keep-alive".
     if (version_ >= 11 && !keep_alive_) head_ += "Connection: close\r\n"sv;
