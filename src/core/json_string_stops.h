@@ -4,7 +4,9 @@
 // escaping) and the stream chunk scanner (providers/openai_compat: where a string ends or
 // an escape starts) look for exactly these, eight or sixteen bytes at a time.
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -33,5 +35,34 @@ inline unsigned in_vector(__m128i v) {
   return static_cast<unsigned>(_mm_movemask_epi8(hit));
 }
 #endif
+
+// The first stop byte in [p, end), or end; ORs the high bits of the bytes looked at (and
+// possibly a few past the stop, all before `end`) into `high`, so a reader learns on the
+// way whether it passed any byte >= 0x80.
+inline const char* find(const char* p, const char* end, std::uint64_t& high) {
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    high |= static_cast<std::uint32_t>(_mm_movemask_epi8(w));
+    if (const unsigned m = in_vector(w)) return p + std::countr_zero(m);
+    p += 16;
+  }
+#endif
+  if constexpr (std::endian::native == std::endian::little) {
+    while (end - p >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      high |= w & highs;
+      if (const std::uint64_t stop = in_word(w)) return p + std::countr_zero(stop) / 8;
+      p += 8;
+    }
+  }
+  for (; p < end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    high |= c & 0x80;
+    if (c == '"' || c == '\\' || c < 0x20) return p;
+  }
+  return end;
+}
 
 }  // namespace gi::core::json_string_stops

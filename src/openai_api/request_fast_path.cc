@@ -1,18 +1,20 @@
 #include "openai_api/request_fast_path.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 
 #include <simdjson.h>
 
+#include "core/json_reader.h"
+
 namespace gi::openai_api::detail {
 
 namespace {
-
-namespace od = simdjson::ondemand;
-using simdjson::SUCCESS;
 
 // A strict JSON number token without exponent and with at most 15 significant digits
 // (leading zeros of the fraction counted too, conservatively). Within that, Boost.JSON
@@ -54,136 +56,132 @@ bool plain_int(std::string_view t, std::int64_t& out) {
   return ec == std::errc() && p == t.data() + t.size();
 }
 
-// The literal `null` (type() only looked at its first byte).
-bool null_literal(od::value& v) {
-  bool is_null = false;
-  return v.is_null().get(is_null) == SUCCESS && is_null;
-}
+// The request shape, read with core::json_reader: every value the fast path takes is read
+// here, anything else declines.
+class request_reader : public core::json_reader {
+ public:
+  using json_reader::json_reader;
 
-bool token(od::value& v, std::string_view& out) {
-  out = v.raw_json_token();
-  while (!out.empty() && (out.back() == ' ' || out.back() == '\n' || out.back() == '\r' ||
-                          out.back() == '\t'))
-    out.remove_suffix(1);
-  return true;
-}
+  bool root(core::chat_request& r);
 
-// null = absent; otherwise a number within [lo, hi].
-bool opt_number(od::value& v, std::optional<double>& out, double lo, double hi) {
-  od::json_type t;
-  if (v.type().get(t) != SUCCESS) return false;
-  if (t == od::json_type::null) return null_literal(v);
-  if (t != od::json_type::number) return false;
-  std::string_view tok;
-  double x = 0;
-  if (!token(v, tok) || !short_decimal(tok, x) || x < lo || x > hi) return false;
-  out = x;
-  return true;
-}
+ private:
+  bool get_string(std::string& out) {
+    std::string_view s;
+    if (peek() != '"' || !string(s)) return false;
+    out.assign(s.data(), s.size());
+    return true;
+  }
+  // `null` (true, `is_null` set) or something else (p_ unmoved).
+  bool null(bool& is_null) {
+    is_null = peek() == 'n';
+    return !is_null || literal("null");
+  }
+  // null = absent; otherwise a number within [lo, hi].
+  bool opt_number(std::optional<double>& out, double lo, double hi) {
+    bool is_null = false;
+    if (!null(is_null)) return false;
+    if (is_null) return true;
+    const char c = peek();
+    if (c != '-' && (c < '0' || c > '9')) return false;
+    std::string_view tok;
+    double x = 0;
+    if (!number(tok) || !short_decimal(tok, x) || x < lo || x > hi) return false;
+    out = x;
+    return true;
+  }
+  // null = absent; otherwise an integer token within [lo, hi].
+  bool opt_int(std::optional<std::int64_t>& out, std::int64_t lo, std::int64_t hi) {
+    bool is_null = false;
+    if (!null(is_null)) return false;
+    if (is_null) return true;
+    const char c = peek();
+    if (c != '-' && (c < '0' || c > '9')) return false;
+    std::string_view tok;
+    std::int64_t x = 0;
+    if (!number(tok) || !plain_int(tok, x) || x < lo || x > hi) return false;
+    out = x;
+    return true;
+  }
+  bool opt_bool(bool& out) {
+    switch (peek()) {
+      case 't': out = true; return literal("true");
+      case 'f': out = false; return literal("false");
+      default: return false;
+    }
+  }
+  bool message(core::message& m);
+  bool messages(std::vector<core::message>& out);
+  bool stop(core::chat_request& r);
+  bool stream_options(core::chat_request& r);
+  bool field(std::string_view key, core::chat_request& r, std::optional<std::int64_t>& max_tokens,
+             std::uint32_t& seen);
+};
 
-// null = absent; otherwise an integer token within [lo, hi].
-bool opt_int(od::value& v, std::optional<std::int64_t>& out, std::int64_t lo, std::int64_t hi) {
-  od::json_type t;
-  if (v.type().get(t) != SUCCESS) return false;
-  if (t == od::json_type::null) return null_literal(v);
-  if (t != od::json_type::number) return false;
-  std::string_view tok;
-  std::int64_t x = 0;
-  if (!token(v, tok) || !plain_int(tok, x) || x < lo || x > hi) return false;
-  out = x;
-  return true;
-}
-
-bool get_string(od::value& v, std::string& out) {
-  std::string_view s;
-  if (v.get_string().get(s) != SUCCESS) return false;
-  out.assign(s.data(), s.size());
-  return true;
-}
-
-bool decode_message(od::value& v, core::message& m) {
-  od::object o;
-  if (v.get_object().get(o) != SUCCESS) return false;
+bool request_reader::message(core::message& m) {
+  if (peek() != '{') return false;
   bool has_role = false, has_content = false, has_name = false;
-  for (auto field : o) {
-    std::string_view key;
-    if (field.unescaped_key().get(key) != SUCCESS) return false;
-    od::value val;
-    if (field.value().get(val) != SUCCESS) return false;
+  return members([&](std::string_view key) {
     if (key == "role") {
       if (has_role) return false;
       has_role = true;
       std::string_view r;
-      if (val.get_string().get(r) != SUCCESS) return false;
+      if (peek() != '"' || !string(r)) return false;
       if (r == "user") m.role = core::role::user;
       else if (r == "assistant") m.role = core::role::assistant;
       else if (r == "system") m.role = core::role::system;
       else if (r == "developer") m.role = core::role::developer;
       else return false;  // tool / function turns and unknown roles: general path
-    } else if (key == "content") {
+      return true;
+    }
+    if (key == "content") {
       if (has_content) return false;
       has_content = true;
-      std::string text;
-      if (!get_string(val, text)) return false;  // parts arrays and null: general path
-      m.content = std::move(text);
-    } else if (key == "name") {
+      // Parts arrays and null: general path.
+      return get_string(m.content.emplace<std::string>());
+    }
+    if (key == "name") {
       if (has_name) return false;
       has_name = true;
-      if (!get_string(val, m.name.emplace())) return false;
-    } else {
-      return false;
+      return get_string(m.name.emplace());
     }
-  }
-  return has_role && has_content;
+    return false;
+  }) && has_role && has_content;
 }
 
-bool decode_messages(od::value& v, std::vector<core::message>& out) {
-  od::array a;
-  if (v.get_array().get(a) != SUCCESS) return false;
+bool request_reader::messages(std::vector<core::message>& out) {
+  if (peek() != '[') return false;
   out.reserve(8);
-  for (auto element : a) {
-    od::value m;
-    if (element.get(m) != SUCCESS) return false;
-    if (!decode_message(m, out.emplace_back())) return false;
-  }
-  return !out.empty();
+  return elements([&] { return message(out.emplace_back()); }) && !out.empty();
 }
 
-bool decode_stop(od::value& v, core::chat_request& r) {
-  od::json_type t;
-  if (v.type().get(t) != SUCCESS) return false;
-  if (t == od::json_type::null) return null_literal(v);
-  if (t == od::json_type::string) {
+bool request_reader::stop(core::chat_request& r) {
+  bool is_null = false;
+  if (!null(is_null)) return false;
+  if (is_null) return true;
+  if (peek() == '"') {
     r.stop_was_string = true;
-    return get_string(v, r.stop.emplace_back());
+    return get_string(r.stop.emplace_back());
   }
-  od::array a;
-  if (v.get_array().get(a) != SUCCESS) return false;
-  for (auto element : a) {
-    od::value s;
-    if (element.get(s) != SUCCESS || r.stop.size() == 4) return false;
-    if (!get_string(s, r.stop.emplace_back())) return false;
-  }
-  return true;
+  if (peek() != '[') return false;
+  return elements([&] { return r.stop.size() < 4 && get_string(r.stop.emplace_back()); });
 }
 
-bool decode_stream_options(od::value& v, core::chat_request& r) {
-  od::json_type t;
-  if (v.type().get(t) != SUCCESS) return false;
-  if (t == od::json_type::null) return null_literal(v);
-  od::object o;
-  if (v.get_object().get(o) != SUCCESS) return false;
+bool request_reader::stream_options(core::chat_request& r) {
+  bool is_null = false;
+  if (!null(is_null)) return false;
+  if (is_null) return true;
+  if (peek() != '{') return false;
   core::stream_options so;
   bool seen = false;
-  for (auto field : o) {
-    std::string_view key;
-    if (field.unescaped_key().get(key) != SUCCESS || key != "include_usage" || seen) return false;
-    seen = true;
-    od::value val;
-    bool b = false;
-    if (field.value().get(val) != SUCCESS || val.get_bool().get(b) != SUCCESS) return false;
-    so.include_usage = b;
-  }
+  if (!members([&](std::string_view key) {
+        if (key != "include_usage" || seen) return false;
+        seen = true;
+        bool b = false;
+        if (!opt_bool(b)) return false;
+        so.include_usage = b;
+        return true;
+      }))
+    return false;
   r.stream_options = so;
   return true;
 }
@@ -196,8 +194,8 @@ enum key_bit : std::uint32_t {
   k_user = 1u << 11, k_stream = 1u << 12, k_stream_options = 1u << 13,
 };
 
-bool decode_field(std::string_view key, od::value& v, core::chat_request& r,
-                  std::optional<std::int64_t>& max_tokens, std::uint32_t& seen) {
+bool request_reader::field(std::string_view key, core::chat_request& r,
+                           std::optional<std::int64_t>& max_tokens, std::uint32_t& seen) {
   constexpr auto int_max = std::numeric_limits<std::int64_t>::max();
   constexpr auto int_min = std::numeric_limits<std::int64_t>::min();
   auto once = [&seen](std::uint32_t bit) {
@@ -205,76 +203,64 @@ bool decode_field(std::string_view key, od::value& v, core::chat_request& r,
     seen |= bit;
     return true;
   };
-  if (key == "model") {
-    return once(k_model) && get_string(v, r.model) && !r.model.empty();
-  }
-  if (key == "messages") return once(k_messages) && decode_messages(v, r.messages);
-  if (key == "temperature") return once(k_temperature) && opt_number(v, r.temperature, 0, 2);
-  if (key == "top_p") return once(k_top_p) && opt_number(v, r.top_p, 0, 1);
-  if (key == "max_tokens") return once(k_max_tokens) && opt_int(v, max_tokens, 1, int_max);
+  if (key == "model") return once(k_model) && get_string(r.model) && !r.model.empty();
+  if (key == "messages") return once(k_messages) && messages(r.messages);
+  if (key == "temperature") return once(k_temperature) && opt_number(r.temperature, 0, 2);
+  if (key == "top_p") return once(k_top_p) && opt_number(r.top_p, 0, 1);
+  if (key == "max_tokens") return once(k_max_tokens) && opt_int(max_tokens, 1, int_max);
   if (key == "max_completion_tokens")
-    return once(k_max_completion_tokens) && opt_int(v, r.max_completion_tokens, 1, int_max);
-  if (key == "presence_penalty")
-    return once(k_presence) && opt_number(v, r.presence_penalty, -2, 2);
+    return once(k_max_completion_tokens) && opt_int(r.max_completion_tokens, 1, int_max);
+  if (key == "presence_penalty") return once(k_presence) && opt_number(r.presence_penalty, -2, 2);
   if (key == "frequency_penalty")
-    return once(k_frequency) && opt_number(v, r.frequency_penalty, -2, 2);
-  if (key == "n") return once(k_n) && opt_int(v, r.n, 1, 128);
-  if (key == "seed") return once(k_seed) && opt_int(v, r.seed, int_min, int_max);
-  if (key == "stop") return once(k_stop) && decode_stop(v, r);
+    return once(k_frequency) && opt_number(r.frequency_penalty, -2, 2);
+  if (key == "n") return once(k_n) && opt_int(r.n, 1, 128);
+  if (key == "seed") return once(k_seed) && opt_int(r.seed, int_min, int_max);
+  if (key == "stop") return once(k_stop) && stop(r);
   if (key == "user") {
     if (!once(k_user)) return false;
-    od::json_type t;
-    if (v.type().get(t) != SUCCESS) return false;
-    if (t == od::json_type::null) return null_literal(v);
-    return get_string(v, r.user.emplace());
+    bool is_null = false;
+    if (!null(is_null)) return false;
+    return is_null || get_string(r.user.emplace());
   }
   if (key == "stream") {
     if (!once(k_stream)) return false;
-    od::json_type t;
-    if (v.type().get(t) != SUCCESS) return false;
-    if (t == od::json_type::null) return null_literal(v);
-    return v.get_bool().get(r.stream) == SUCCESS;
+    bool is_null = false;
+    if (!null(is_null)) return false;
+    return is_null || opt_bool(r.stream);
   }
-  if (key == "stream_options") return once(k_stream_options) && decode_stream_options(v, r);
+  if (key == "stream_options") return once(k_stream_options) && stream_options(r);
   return false;  // every other field: general path
+}
+
+bool request_reader::root(core::chat_request& r) {
+  if (peek() != '{') return false;
+  std::optional<std::int64_t> max_tokens;
+  std::uint32_t seen = 0;
+  if (!members([&](std::string_view key) { return field(key, r, max_tokens, seen); })) return false;
+  // Nothing may follow the object.
+  if (!at_end()) return false;
+  // Bytes >= 0x80 sat in strings: they must be UTF-8, as the general path requires.
+  if (saw_high() && !simdjson::validate_utf8(begin_, static_cast<std::size_t>(end_ - begin_)))
+    return false;
+  // Cross-field rules of the general path, for the fields taken here.
+  if (!(seen & k_model) || !(seen & k_messages)) return false;
+  if (r.stream_options && !r.stream) return false;
+  if (max_tokens && !r.max_completion_tokens) {
+    r.max_completion_tokens = max_tokens;
+    r.max_tokens_legacy_field = true;
+  }
+  return true;
 }
 
 }  // namespace
 
 std::optional<core::chat_request> decode_chat_request_fast(std::string_view body) {
   if (body.size() > fast_max_bytes) return std::nullopt;
-  // On-Demand reads up to SIMDJSON_PADDING bytes past the end: a per-thread padded copy.
-  thread_local std::string padded;
-  padded.assign(body);
-  padded.append(simdjson::SIMDJSON_PADDING, ' ');
-  thread_local od::parser parser(fast_max_bytes);
-
-  od::document doc;
-  if (parser.iterate(padded.data(), body.size(), padded.size()).get(doc) != SUCCESS)
-    return std::nullopt;
-  od::object root;
-  if (doc.get_object().get(root) != SUCCESS) return std::nullopt;
-  core::chat_request r;
-  std::optional<std::int64_t> max_tokens;
-  std::uint32_t seen = 0;
-  for (auto field : root) {
-    std::string_view key;
-    if (field.unescaped_key().get(key) != SUCCESS) return std::nullopt;
-    od::value v;
-    if (field.value().get(v) != SUCCESS) return std::nullopt;
-    if (!decode_field(key, v, r, max_tokens, seen)) return std::nullopt;
-  }
-  // Nothing may follow the object (On-Demand validates lazily: trailing bytes would
-  // otherwise go unseen).
-  const char* rest = nullptr;
-  if (doc.current_location().get(rest) == SUCCESS) return std::nullopt;
-  // Cross-field rules of the general path, for the fields taken here.
-  if (!(seen & k_model) || !(seen & k_messages)) return std::nullopt;
-  if (r.stream_options && !r.stream) return std::nullopt;
-  if (max_tokens && !r.max_completion_tokens) {
-    r.max_completion_tokens = max_tokens;
-    r.max_tokens_legacy_field = true;
-  }
+  // Unescaped strings land in a per-thread scratch buffer before they are copied out.
+  thread_local std::string scratch;
+  if (scratch.size() < body.size()) scratch.resize(std::max<std::size_t>(body.size(), 4096));
+  std::optional<core::chat_request> r(std::in_place);
+  if (!request_reader(body, scratch.data()).root(*r)) return std::nullopt;
   return r;
 }
 

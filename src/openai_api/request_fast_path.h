@@ -6,8 +6,11 @@
 //
 // Why: the general path parses into a Boost.JSON DOM first (~11 instructions per byte of a
 // chat request, most of the decode) because tools, schemas and pass-through fields must end
-// up as JSON values. A request without any of those needs no DOM: simdjson's On-Demand
-// parser reads it straight into core::chat_request.
+// up as JSON values. A request without any of those needs no DOM: a purpose-built reader
+// (core/json_reader.h, shared with the stream chunk scanner) reads it straight into
+// core::chat_request in one pass. It replaced simdjson's On-Demand parser, whose builtin
+// implementation in this build is its scalar fallback: warm both take ~1.1 µs for the 1 KB
+// bench request (micro_bench bm_decode_chat_request/2), cold the reader is ~1 µs faster.
 //
 // It only answers when the result is certain to equal the general path's. Anything else —
 // any other field, a null where the general path would need to decide, a value outside the

@@ -7,23 +7,20 @@
 // stream_chunk_simd.cc one for one) and only accepts what simdjson accepts. Whenever that is
 // not obviously so it declines rather than guess: escapes it cannot decode (lone surrogates,
 // bad hex), integers beyond 18 digits or negative where one is read, exponents, nesting
-// deeper than max_depth. Non-ASCII bytes are only possible inside strings and are checked
-// once at the end with simdjson's UTF-8 validator over the whole chunk.
+// deeper than core::json_reader::max_depth (the generic reading lives there). Non-ASCII
+// bytes are only possible inside strings and are checked once at the end with simdjson's
+// UTF-8 validator over the whole chunk.
 //
 // With a chunk_memo (one per stream) most chunks are not read whole: a text chunk that only
 // differs from the remembered one in its text reuses what was read from it, and any other
 // chunk with the remembered head resumes at "choices" (stream_chunk.h).
 
-#include <bit>
 #include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include <simdjson.h>
 
 #include "core/ascii.h"
+#include "core/json_reader.h"
 #include "core/json_string_stops.h"
 #include "providers/openai_compat/stream_chunk.h"
 
@@ -33,101 +30,13 @@ namespace {
 
 namespace json_string_stops = core::json_string_stops;
 
-constexpr int max_depth = 16;  // chunks nest 6 deep (logprobs); Boost.JSON stops at 32
-
-class reader {
+class reader : public core::json_reader {
  public:
-  reader(std::string_view in, char* scratch)
-      : begin_(in.data()), p_(in.data()), end_(in.data() + in.size()), scratch_(scratch),
-        out_(scratch) {}
+  reader(std::string_view in, char* scratch) : json_reader(in, scratch) {}
 
   bool root(fast_chunk_view& v, chunk_memo* memo);
 
  private:
-  // The next non-whitespace byte (p_ left on it), or '\0' at the end.
-  // Upstreams mostly send compact JSON: one compare when no whitespace follows.
-  char peek() {
-    if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ') return *p_;
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-    return p_ < end_ ? *p_ : '\0';
-  }
-
-  // `{ "key": value, … }` at p_; `on_key(key)` consumes each value.
-  template <class F>
-  bool members(F&& on_key) {
-    if (++depth_ > max_depth) return false;
-    ++p_;
-    if (peek() == '}') {
-      ++p_;
-      --depth_;
-      return true;
-    }
-    for (;;) {
-      std::string_view k;
-      if (peek() != '"' || !string(k) || peek() != ':') return false;
-      ++p_;
-      if (!on_key(k)) return false;
-      const char c = peek();
-      if (c != ',' && c != '}') return false;
-      ++p_;
-      if (c == ',') continue;
-      --depth_;
-      return true;
-    }
-  }
-
-  // `[ value, … ]` at p_; `on_element()` consumes each element.
-  template <class F>
-  bool elements(F&& on_element) {
-    if (++depth_ > max_depth) return false;
-    ++p_;
-    if (peek() == ']') {
-      ++p_;
-      --depth_;
-      return true;
-    }
-    for (;;) {
-      if (!on_element()) return false;
-      const char c = peek();
-      if (c != ',' && c != ']') return false;
-      ++p_;
-      if (c == ',') continue;
-      --depth_;
-      return true;
-    }
-  }
-
-  // A string at p_ (on its opening quote). Most are short and plain: one 16-byte look
-  // decides them inline; the rest (long, escaped, near the end) take string_slow.
-  bool string(std::string_view& s) {
-#if defined(__SSE2__)
-    const char* start = p_ + 1;
-    if (end_ - start >= 16) {
-      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(start));
-      if (const unsigned m = json_string_stops::in_vector(w)) {
-        const char* q = start + std::countr_zero(m);
-        if (*q == '"') {
-          high_ |= static_cast<std::uint32_t>(_mm_movemask_epi8(w));
-          s = std::string_view(start, static_cast<std::size_t>(q - start));
-          p_ = q + 1;
-          return true;
-        }
-      }
-    }
-#endif
-    return string_slow(s);
-  }
-  bool string_slow(std::string_view& s);
-  bool unicode();
-  bool literal(std::string_view word) {
-    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
-        std::memcmp(p_, word.data(), word.size()) != 0)
-      return false;
-    p_ += word.size();
-    return true;
-  }
-  bool number();
-  bool skip();
   // wire_simd::integer: kind 1 (in `out`) / 0 (not a number); doubles, negatives and long
   // integers decline.
   bool integer(int& kind, std::int64_t& out);
@@ -162,164 +71,9 @@ class reader {
   bool delta(fast_choice& c, fast_chunk_view& v);
   bool tool(fast_tool& t);
   bool usage(core::usage& u);
-
-  const char* begin_;
-  const char* p_;
-  const char* end_;
-  char* const scratch_;
-  char* out_;                 // next free byte of the scratch buffer
-  std::uint64_t high_ = 0;    // non-zero once a string held a byte >= 0x80: validate UTF-8
-  int depth_ = 0;
 };
 
 
-// The first '"', '\\' or control byte in [p, end), or end; ORs the high bits of the bytes
-// looked at (and possibly a few past the stop, all inside the chunk) into `high`.
-inline const char* find_stop(const char* p, const char* end, std::uint64_t& high) {
-#if defined(__SSE2__)
-  while (end - p >= 16) {
-    const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    high |= static_cast<std::uint32_t>(_mm_movemask_epi8(w));
-    if (const unsigned m = json_string_stops::in_vector(w)) return p + std::countr_zero(m);
-    p += 16;
-  }
-#endif
-  if constexpr (std::endian::native == std::endian::little) {
-    while (end - p >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      high |= w & json_string_stops::highs;
-      if (const std::uint64_t stop = json_string_stops::in_word(w)) return p + std::countr_zero(stop) / 8;
-      p += 8;
-    }
-  }
-  for (; p < end; ++p) {
-    const auto c = static_cast<unsigned char>(*p);
-    high |= c & 0x80;
-    if (c == '"' || c == '\\' || c < 0x20) return p;
-  }
-  return end;
-}
-
-bool reader::string_slow(std::string_view& s) {
-  const char* start = ++p_;  // past the opening quote
-  const char* run = start;   // start of the bytes not yet copied (once unescaping)
-  char* out0 = nullptr;      // start of the unescaped copy, once an escape was seen
-  for (;;) {
-    p_ = find_stop(p_, end_, high_);
-    if (p_ == end_) return false;
-    const char c = *p_;
-    if (c == '"') {
-      if (out0 == nullptr) {
-        s = std::string_view(start, static_cast<std::size_t>(p_ - start));
-      } else {
-        std::memcpy(out_, run, static_cast<std::size_t>(p_ - run));
-        out_ += p_ - run;
-        s = std::string_view(out0, static_cast<std::size_t>(out_ - out0));
-      }
-      ++p_;
-      return true;
-    }
-    if (c != '\\') return false;  // unescaped control character
-    if (out0 == nullptr) out0 = out_;
-    std::memcpy(out_, run, static_cast<std::size_t>(p_ - run));
-    out_ += p_ - run;
-    if (++p_ == end_) return false;
-    switch (*p_++) {
-      case '"': *out_++ = '"'; break;
-      case '\\': *out_++ = '\\'; break;
-      case '/': *out_++ = '/'; break;
-      case 'b': *out_++ = '\b'; break;
-      case 'f': *out_++ = '\f'; break;
-      case 'n': *out_++ = '\n'; break;
-      case 'r': *out_++ = '\r'; break;
-      case 't': *out_++ = '\t'; break;
-      case 'u':
-        if (!unicode()) return false;
-        break;
-      default: return false;
-    }
-    run = p_;
-  }
-}
-
-// After `\u`: four hex digits, a surrogate pair as two escapes; written as UTF-8. At most
-// as many bytes are written as were read, so the scratch buffer cannot overflow.
-bool reader::unicode() {
-  auto hex4 = [this](std::uint32_t& cp) {
-    if (end_ - p_ < 4) return false;
-    cp = 0;
-    for (int i = 0; i < 4; ++i) {
-      const int h = core::hex_value(p_[i]);
-      if (h < 0) return false;
-      cp = cp << 4 | static_cast<std::uint32_t>(h);
-    }
-    p_ += 4;
-    return true;
-  };
-  std::uint32_t cp = 0;
-  if (!hex4(cp)) return false;
-  if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // lone low surrogate
-  if (cp >= 0xD800 && cp <= 0xDBFF) {
-    std::uint32_t lo = 0;
-    if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
-    p_ += 2;
-    if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
-    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-  }
-  if (cp < 0x80) {
-    *out_++ = static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out_++ = static_cast<char>(0xC0 | cp >> 6);
-    *out_++ = static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out_++ = static_cast<char>(0xE0 | cp >> 12);
-    *out_++ = static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-    *out_++ = static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out_++ = static_cast<char>(0xF0 | cp >> 18);
-    *out_++ = static_cast<char>(0x80 | (cp >> 12 & 0x3F));
-    *out_++ = static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-    *out_++ = static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return true;
-}
-
-// A JSON number that simdjson surely reads the same: no exponent, at most 18 digits.
-bool reader::number() {
-  if (p_ < end_ && *p_ == '-') ++p_;
-  const char* digits = p_;
-  if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
-  if (*p_ == '0') {
-    ++p_;
-  } else {
-    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-  }
-  std::ptrdiff_t n = p_ - digits;
-  if (p_ < end_ && *p_ == '.') {
-    const char* frac = ++p_;
-    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-    if (p_ == frac) return false;
-    n += p_ - frac;
-  }
-  if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) return false;
-  return n <= 18;
-}
-
-bool reader::skip() {
-  switch (peek()) {
-    case '"': {
-      std::string_view s;
-      return string(s);
-    }
-    case '{': return members([this](std::string_view) { return skip(); });
-    case '[': return elements([this] { return skip(); });
-    case 't': return literal("true");
-    case 'f': return literal("false");
-    case 'n': return literal("null");
-    default: return number();
-  }
-}
 
 bool reader::integer(int& kind, std::int64_t& out) {
   const char c = peek();
@@ -454,7 +208,7 @@ bool reader::reuse_whole(const chunk_memo::whole_chunk& w, fast_chunk_view& v) {
   const char* text = begin_ + head;
   const char* close = end_ - tail;
   std::uint64_t high = 0;
-  if (find_stop(text, end_, high) != close) return false;
+  if (json_string_stops::find(text, end_, high) != close) return false;
   // The rest is the remembered chunk's bytes, valid UTF-8, and the text sits between ASCII
   // quotes: the whole is valid exactly when the text is.
   if (high != 0 && !simdjson::validate_utf8(text, static_cast<std::size_t>(close - text)))

@@ -142,6 +142,20 @@ TEST(request_fast_path, declines_what_it_must_not_judge) {
       "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\x01b\"}]}",
       "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\xff\"}]}",
       R"({"model":"m","messages":[{"role":"user","content":"\ud800"}]})",
+      R"({"model":"m","messages":[{"role":"user","content":"\udc00"}]})",
+      R"({"model":"m","messages":[{"role":"user","content":"\u12"}]})",
+      R"({"model":"m","messages":[{"role":"user","content":"\x"}]})",
+      "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\xc3\"}]}",
+      "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\xed\xa0\x80\"}]}",
+      // literals and numbers with trailing bytes, truncation
+      R"({"model":"m","messages":[{"role":"user","content":"hi"}],"stream":truex})",
+      R"({"model":"m","messages":[{"role":"user","content":"hi"}],"user":nul})",
+      R"({"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":1.})",
+      R"({"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":-})",
+      R"({"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":.5})",
+      R"({"model":"m","messages":[{"role":"user","content":"hi"}])",
+      R"({"model":"m","messages":[{"role":"user","content":"hi"},]})",
+      R"({"model":"m","messages":[{"role":"user","content":"hi"}],})",
   };
   for (const char* b : bodies) EXPECT_FALSE(decode_chat_request_fast(b)) << b;
 }
@@ -161,6 +175,36 @@ TEST(request_fast_path, takes_plain_requests_with_every_field_it_models) {
   EXPECT_TRUE(check(R"({"model":"m","messages":[{"role":"user","content":"hi"}],"stop":"x",
       "max_tokens":5,"max_completion_tokens":9})", t));
   EXPECT_TRUE(check(R"({"\u006dodel":"m","messages":[{"role":"user","content":"hi"}]})", t));
+  // Whitespace everywhere JSON allows it, and raw UTF-8 in strings.
+  EXPECT_TRUE(check(" \r\n\t{ \"model\" : \"m\" ,\n \"messages\" :\t[ { \"role\" : \"user\" , "
+                    "\"content\" : \"caf\xc3\xa9 \xf0\x9f\x98\x80\" } ] , \"stream\" : false , "
+                    "\"stop\" : [ \"a\" ] } \n",
+                    t));
+  // A long string with escapes spread over it (the unescaping copy in several runs).
+  std::string long_text;
+  for (int i = 0; i < 200; ++i) long_text += i % 7 == 0 ? "\\n\\\"\\u00e9" : "word ";
+  EXPECT_TRUE(check(R"({"model":"m","messages":[{"role":"user","content":")" + long_text + R"("}]})", t));
+}
+
+// Single-byte edits of a plain request (deleted, duplicated or replaced with a byte that
+// matters to JSON): wherever the fast path still answers, the general path must agree.
+TEST(request_fast_path, agrees_on_mutated_bodies) {
+  const std::string base = test::read_file(test::source_dir() / "bench/configs/payloads/chat-stream.json");
+  const std::string bytes = "{}[]\":,\\ ntfe.-+0159\x01\x80\xc3\xff";
+  std::mt19937 rng(7);
+  tally t;
+  for (int i = 0; i < 4000; ++i) {
+    std::string b = base;
+    const std::size_t at = rng() % b.size();
+    switch (rng() % 3) {
+      case 0: b.erase(at, 1); break;
+      case 1: b.insert(at, 1, b[at]); break;
+      default: b[at] = bytes[rng() % bytes.size()]; break;
+    }
+    check(b, t);
+  }
+  RecordProperty("fast_path_taken", t.fast);
+  EXPECT_GT(t.fast, 500) << t.fast << " of " << t.total;
 }
 
 // Seeded combinations of the fields the fast path models, with valid and invalid values.
