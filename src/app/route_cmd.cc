@@ -29,6 +29,7 @@ core::result<boost::json::object> explain_task(const config::snapshot& cfg, std:
   auto parsed = server::parse_gateway_headers(headers);
   if (!parsed) return parsed.error();
   auto po = route_plan_options(*parsed);
+  po.ranking.always_score = true;  // explain shows every candidate's terms
   std::string t = task.empty() ? cfg.routing.default_task : std::string(task);
   if (!config::is_known_task(t))
     return core::invalid_request("Unknown task '" + t + "'; expected one of reasoning, code, creative, "

@@ -137,7 +137,7 @@ core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_reque
   };
   if (live && live->stats && live->health) {
     auto ranked = rank(cfg, order, pre_skip, p.task, features_of(req), *live->stats, *live->health,
-                       opts.ranking);
+                       opts.ranking, p.pinned);
     if (p.pinned) {
       // The requested endpoint leads whenever it can run; ranking orders the fallbacks.
       auto it = std::find_if(ranked.begin(), ranked.end(), [&](const ranked_candidate& c) {
@@ -155,7 +155,7 @@ core::result<plan> make_plan(const config::snapshot& cfg, const core::chat_reque
       planned_attempt a;
       a.endpoint = c.endpoint;
       a.skip_reason = std::move(c.skip_reason);
-      a.terms = c.terms;
+      if (c.scored) a.terms = c.terms;
       detail_of(a);
       p.attempts.push_back(std::move(a));
     }

@@ -48,7 +48,7 @@ struct planned_attempt {
   const config::endpoint_config* endpoint = nullptr;
   std::string skip_reason;  // empty = runnable; else incapable | no-key | region | …
   std::string skip_detail;  // which capability was missing (route --explain), e.g. image_url
-  std::optional<score_terms> terms;  // when ranked
+  std::optional<score_terms> terms;  // when scored (ranking.h: only when they order something)
 };
 
 struct plan {

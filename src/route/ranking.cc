@@ -77,10 +77,10 @@ std::vector<ranked_candidate> rank(const config::snapshot& cfg,
                                    const std::string& task, const request_features& feat,
                                    const stats_snapshot& stats,
                                    const std::vector<health_view>& health,
-                                   const rank_options& opts) {
+                                   const rank_options& opts, bool pinned) {
   std::vector<ranked_candidate> out;
   out.reserve(chain.size());
-  weights w = weights_for(opts);
+  std::size_t runnable = 0;
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const auto& ep = *chain[i];
     ranked_candidate c;
@@ -89,21 +89,6 @@ std::vector<ranked_candidate> rank(const config::snapshot& cfg,
     auto idx = static_cast<std::size_t>(&ep - cfg.endpoints.data());
     const endpoint_stats& st = stats.at(idx);
     health_view hv = idx < health.size() ? health[idx] : health_view{};
-
-    auto& t = c.terms;
-    auto q = ep.quality.find(task);
-    t.quality = q != ep.quality.end() ? q->second : 0.5;
-    core::usage u;
-    u.prompt_tokens = feat.prompt_tokens;
-    u.completion_tokens = feat.expected_output;
-    t.est_cost = billing::cost_of(u, ep.prices).total();
-    t.p50 = st.p50;
-    t.p50_from_prior = st.from_prior;
-    t.error_rate = st.error_rate();
-    t.w_quality = w.quality;
-    t.w_cost = w.cost;
-    t.w_latency = w.latency;
-
     if (i < pre_skip.size() && !pre_skip[i].empty()) {
       c.skip_reason = pre_skip[i];
     } else if (!region_allowed(ep, opts.regions)) {
@@ -118,8 +103,37 @@ std::vector<ranked_candidate> rank(const config::snapshot& cfg,
       // Only a measured p50 excludes: a prior is a guess, and a cold endpoint must get the
       // chance to be measured.
       c.skip_reason = "budget";
+    } else {
+      ++runnable;
     }
     out.push_back(std::move(c));
+  }
+  const bool lead_fixed = pinned && !out.empty() && out[0].skip_reason.empty();
+  if (!opts.always_score && runnable - (lead_fixed ? 1 : 0) < 2) {
+    // Nothing for the scores to order: skipped first, the rest in chain order.
+    std::stable_partition(out.begin(), out.end(),
+                          [](const ranked_candidate& c) { return !c.skip_reason.empty(); });
+    return out;
+  }
+
+  weights w = weights_for(opts);
+  for (auto& c : out) {
+    const auto& ep = *c.endpoint;
+    const endpoint_stats& st = stats.at(static_cast<std::size_t>(&ep - cfg.endpoints.data()));
+    auto& t = c.terms;
+    c.scored = true;
+    auto q = ep.quality.find(task);
+    t.quality = q != ep.quality.end() ? q->second : 0.5;
+    core::usage u;
+    u.prompt_tokens = feat.prompt_tokens;
+    u.completion_tokens = feat.expected_output;
+    t.est_cost = billing::cost_of(u, ep.prices).total();
+    t.p50 = st.p50;
+    t.p50_from_prior = st.from_prior;
+    t.error_rate = st.error_rate();
+    t.w_quality = w.quality;
+    t.w_cost = w.cost;
+    t.w_latency = w.latency;
   }
 
   // Normalize over the runnable set.

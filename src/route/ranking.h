@@ -41,6 +41,8 @@ struct rank_options {
   std::optional<double> cost_quality;          // [0,1]
   std::vector<std::string> regions;            // allowed; empty = any
   std::optional<std::chrono::milliseconds> budget;  // X-GammaInfra-Max-Latency-Ms
+  // Compute the score terms even when they decide no order (route --explain shows them).
+  bool always_score = false;
 };
 
 struct request_features {
@@ -67,7 +69,8 @@ struct ranked_candidate {
   const config::endpoint_config* endpoint = nullptr;
   std::size_t chain_position = 0;  // in the input order
   std::string skip_reason;         // empty = runnable
-  score_terms terms;               // computed for runnable candidates (raw terms for all)
+  score_terms terms;               // when `scored`: for runnable candidates (raw terms for all)
+  bool scored = false;
 };
 
 struct weights {
@@ -79,13 +82,19 @@ weights weights_for(const rank_options& opts) noexcept;
 // reason already decided by the caller (incapable, no-key) for chain[i]. The result: every
 // skipped candidate first, in chain order, then the runnable ones by descending score.
 // `cfg` maps endpoints to indices of `stats` and `health` (indices into cfg.endpoints).
+// `pinned`: chain[0] was asked for by name and leads whenever it can run, so its score
+// orders nothing. Scores are computed only when they order something — two or more runnable
+// candidates besides a pinned lead — or with opts.always_score; otherwise the runnable
+// candidates keep chain order (what the scores could not change) and their terms stay zero.
+// Why: a pinned model with one fallback is the common explicit-model request, and scoring
+// (price estimates, logarithms, a sort) was a third of its routing time on a cold path.
 std::vector<ranked_candidate> rank(const config::snapshot& cfg,
                                    const std::vector<const config::endpoint_config*>& chain,
                                    const std::vector<std::string>& pre_skip,
                                    const std::string& task, const request_features& feat,
                                    const stats_snapshot& stats,
                                    const std::vector<health_view>& health,
-                                   const rank_options& opts);
+                                   const rank_options& opts, bool pinned = false);
 
 // Whether an endpoint's region passes the X-GammaInfra-Region filter. The endpoint's
 // `region` field names its region; an endpoint without one (a global API whose data

@@ -22,6 +22,7 @@ routing: {chains: {chat: [b/far, a/fast]}}
   routing_inputs live{&st, &hv};
   plan_options po;
   po.ranking.regions = {"eu"};
+  po.ranking.always_score = true;  // as explain_task asks: one runnable candidate needs no scores
   core::chat_request req;
   req.model = "auto";
   req.messages.push_back(core::message{});

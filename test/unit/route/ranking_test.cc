@@ -284,5 +284,60 @@ TEST(ranking, make_plan_ranks_auto_and_keeps_a_pinned_endpoint_first) {
   EXPECT_EQ(p->attempts[0].endpoint->id, "x/best");
 }
 
+// Scores are computed only where they decide an order; the order is the same either way.
+TEST(ranking, scores_only_when_they_order_something) {
+  fixture f;
+  rank_options o;
+  o.pref = preference::latency;
+  auto scored = [](const std::vector<ranked_candidate>& r) {
+    int n = 0;
+    for (const auto& c : r) n += c.scored;
+    return n;
+  };
+  // Pinned lead plus one runnable fallback: nothing to order.
+  auto r = rank(*f.cfg, f.chain, {"", "", "no-key"}, "chat", f.feat, f.stats, f.health, o, true);
+  EXPECT_EQ(scored(r), 0);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].endpoint->id + "!" + r[0].skip_reason, "x/cheap!no-key");
+  EXPECT_EQ(r[1].endpoint->id, "x/best");
+  EXPECT_EQ(r[2].endpoint->id, "x/mid");
+  // Pinned lead plus two runnable fallbacks: the scores order them.
+  r = rank(*f.cfg, f.chain, {}, "chat", f.feat, f.stats, f.health, o, true);
+  EXPECT_EQ(scored(r), 3);
+  EXPECT_EQ(r[0].endpoint->id, "x/cheap");
+  EXPECT_EQ(r[1].endpoint->id, "x/mid");
+  // Not pinned, one runnable: nothing to order, unless the terms are asked for.
+  r = rank(*f.cfg, f.chain, {"", "no-key", "no-key"}, "chat", f.feat, f.stats, f.health, o);
+  EXPECT_EQ(scored(r), 0);
+  EXPECT_EQ(r[2].endpoint->id, "x/best");
+  o.always_score = true;
+  r = rank(*f.cfg, f.chain, {"", "no-key", "no-key"}, "chat", f.feat, f.stats, f.health, o);
+  EXPECT_EQ(scored(r), 3);
+  EXPECT_DOUBLE_EQ(r[2].terms.w_latency, 0.7);
+  EXPECT_GT(r[2].terms.est_cost.nanos(), 0);
+  // Not pinned, two runnable: scored, and the scores decide (latency: mid before best).
+  o.always_score = false;
+  r = rank(*f.cfg, f.chain, {"", "", "no-key"}, "chat", f.feat, f.stats, f.health, o);
+  EXPECT_EQ(scored(r), 3);
+  EXPECT_EQ(r[1].endpoint->id, "x/mid");
+  EXPECT_EQ(r[2].endpoint->id, "x/best");
+
+  // Through make_plan: a pinned model whose only other runnable fallback needs no scores.
+  plan_options po;
+  po.ranking.pref = preference::latency;
+  routing_inputs live{&f.stats, &f.health};
+  core::chat_request req;
+  req.model = "x/best";
+  req.messages.push_back(core::message{});
+  auto p = make_plan(*f.cfg, req, po, [](const config::endpoint_config& ep) { return ep.id != "x/cheap"; },
+                     &live);
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->attempts.size(), 3u);
+  EXPECT_EQ(p->attempts[0].skip_reason, "no-key");
+  EXPECT_EQ(p->attempts[1].endpoint->id, "x/best");
+  EXPECT_EQ(p->attempts[2].endpoint->id, "x/mid");
+  for (const auto& a : p->attempts) EXPECT_FALSE(a.terms);
+}
+
 }  // namespace
 }  // namespace gi::route
