@@ -26,6 +26,10 @@ namespace gi::openai_api {
 // `function_call` are up-converted to `tools` / `tool_choice`; unknown and OpenAI-only
 // top-level fields land in `passthrough` in arrival order.
 core::result<core::chat_request> decode_chat_request(std::string_view body);
+// The same into `out` (a default-constructed request), without moving the decoded request
+// through a result: the server decodes straight into the request it hands the handler.
+// `out` is left default-constructed on error.
+core::status<> decode_chat_request(std::string_view body, core::chat_request& out);
 
 // What the gateway stamps on every response it produces.
 struct response_meta {

@@ -336,6 +336,15 @@ core::result<core::chat_request> decode_chat_request(std::string_view body) {
   return detail::decode_chat_request_general(body);
 }
 
+core::status<> decode_chat_request(std::string_view body, core::chat_request& out) {
+  if (detail::decode_chat_request_fast(body, out)) return core::ok;
+  out = core::chat_request{};
+  auto r = detail::decode_chat_request_general(body);
+  if (!r) return std::move(r).error();
+  out = std::move(r).value();
+  return core::ok;
+}
+
 core::result<core::chat_request> detail::decode_chat_request_general(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
     return core::invalid_request("The request body is empty; expected a JSON object.", "",

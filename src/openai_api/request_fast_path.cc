@@ -254,13 +254,17 @@ bool request_reader::root(core::chat_request& r) {
 
 }  // namespace
 
-std::optional<core::chat_request> decode_chat_request_fast(std::string_view body) {
-  if (body.size() > fast_max_bytes) return std::nullopt;
+bool decode_chat_request_fast(std::string_view body, core::chat_request& out) {
+  if (body.size() > fast_max_bytes) return false;
   // Unescaped strings land in a per-thread scratch buffer before they are copied out.
   thread_local std::string scratch;
   if (scratch.size() < body.size()) scratch.resize(std::max<std::size_t>(body.size(), 4096));
+  return request_reader(body, scratch.data()).root(out);
+}
+
+std::optional<core::chat_request> decode_chat_request_fast(std::string_view body) {
   std::optional<core::chat_request> r(std::in_place);
-  if (!request_reader(body, scratch.data()).root(*r)) return std::nullopt;
+  if (!decode_chat_request_fast(body, *r)) return std::nullopt;
   return r;
 }
 

@@ -32,6 +32,9 @@ namespace gi::openai_api::detail {
 inline constexpr std::size_t fast_max_bytes = 64 * 1024;
 
 std::optional<core::chat_request> decode_chat_request_fast(std::string_view body);
+// The same into `out` (default-constructed); on false `out` holds partial values and must
+// be reset before another decoder fills it.
+bool decode_chat_request_fast(std::string_view body, core::chat_request& out);
 
 // The general path alone (Boost.JSON DOM): what decode_chat_request falls back to. Exposed
 // for the differential tests.

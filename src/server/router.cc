@@ -307,18 +307,18 @@ asio::awaitable<void> request_router::chat(incoming_request& req, core::request_
     co_await send_error(w, opts.error());
     co_return;
   }
-  auto decoded = openai_api::decode_chat_request(req.body);
-  if (!decoded) {
+  // Decoded in place: the request is not moved through a result into the call.
+  chat_call call{ctx, {}, req.headers, w, std::move(*opts)};
+  if (auto decoded = openai_api::decode_chat_request(req.body, call.request); !decoded) {
     co_await send_error(w, decoded.error());
     co_return;
   }
-  auto budget = opts->max_latency
+  auto budget = call.options.max_latency
                     ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                          *opts->max_latency)
+                          *call.options.max_latency)
                     : std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                           deps_.config->server.request_timeout);
   ctx.deadline = ctx.received_at + budget;
-  chat_call call{ctx, std::move(decoded).value(), req.headers, w, std::move(*opts)};
   co_await deps_.handler->handle(call);
 }
 

@@ -76,6 +76,13 @@ bool check(const std::string& body, tally& t) {
   ++t.total;
   auto fast = decode_chat_request_fast(body);
   auto general = decode_chat_request_general(body);
+  // The in-place entry point (what the server uses) answers like the general path, and
+  // leaves a fresh request behind on error (a declined fast read may have filled part).
+  core::chat_request in_place;
+  auto st = decode_chat_request(body, in_place);
+  EXPECT_EQ(static_cast<bool>(st), static_cast<bool>(general)) << body;
+  if (general) EXPECT_EQ(describe(in_place), describe(*general)) << body;
+  else EXPECT_EQ(describe(in_place), describe(core::chat_request{})) << body;
   if (!fast) return false;
   ++t.fast;
   EXPECT_TRUE(general) << "fast path accepted a body the general path rejects ("
