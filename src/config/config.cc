@@ -35,7 +35,38 @@ std::string default_base_url(core::provider_kind provider, std::string_view aws_
   return {};
 }
 
+void snapshot::index_endpoints() {
+  struct entry {
+    std::string_view key;
+    bool alias;
+    std::size_t pos;
+  };
+  std::vector<entry> all;
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    all.push_back({endpoints[i].id, false, i});
+    for (const auto& a : endpoints[i].aliases) all.push_back({a, true, i});
+  }
+  // Per key, the entry the linear search would find first: an id before any alias, then
+  // the earliest endpoint.
+  std::sort(all.begin(), all.end(), [](const entry& a, const entry& b) {
+    if (a.key != b.key) return a.key < b.key;
+    if (a.alias != b.alias) return !a.alias;
+    return a.pos < b.pos;
+  });
+  endpoint_index.clear();
+  endpoint_index.reserve(all.size());
+  for (const auto& e : all)
+    if (endpoint_index.empty() || endpoint_index.back().first != e.key)
+      endpoint_index.emplace_back(std::string(e.key), e.pos);
+}
+
 const endpoint_config* snapshot::find_endpoint(std::string_view id_or_alias) const {
+  if (!endpoint_index.empty()) {
+    auto it = std::lower_bound(endpoint_index.begin(), endpoint_index.end(), id_or_alias,
+                               [](const auto& e, std::string_view k) { return e.first < k; });
+    if (it == endpoint_index.end() || it->first != id_or_alias) return nullptr;
+    if (it->second < endpoints.size()) return &endpoints[it->second];
+  }
   for (const auto& ep : endpoints)
     if (ep.id == id_or_alias) return &ep;
   for (const auto& ep : endpoints)

@@ -198,8 +198,17 @@ struct snapshot {
   std::string source;  // file path or "<defaults>"
   bool catalog_included = true;  // false when the file says `catalog: false`
 
-  // By endpoint id or alias; nullptr when unknown.
+  // By endpoint id or alias; nullptr when unknown. An id wins over another endpoint's alias,
+  // and of two endpoints with the same alias the first listed.
   const endpoint_config* find_endpoint(std::string_view id_or_alias) const;
+
+  // find_endpoint's index: every id and alias with its position in `endpoints`, sorted by
+  // key. Why: the catalog has ~60 endpoints, and a request naming one of the last (or an
+  // alias) walked every endpoint's id (each in its own cache line, cold on a sparse request
+  // path) before answering. Built by the loader once `endpoints` is final; a hand-built
+  // snapshot without it is searched linearly.
+  std::vector<std::pair<std::string, std::size_t>> endpoint_index;
+  void index_endpoints();
 };
 
 using snapshot_ptr = std::shared_ptr<const snapshot>;

@@ -656,6 +656,7 @@ core::result<snapshot_ptr, config_error> load_layered(std::string_view user_yaml
   } catch (const YAML::Exception& e) {  // defensive: a yaml-cpp accessor threw
     return config_error{"", e.mark.line >= 0 ? e.mark.line + 1 : 0, e.msg, current};
   }
+  s->index_endpoints();
   s->hash = snapshot_hash(*s);
   return snapshot_ptr(std::move(s));
 }

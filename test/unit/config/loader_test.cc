@@ -400,5 +400,55 @@ TEST(load_file, example_config_is_valid) {
   EXPECT_FALSE(s->auth.keys.empty());
 }
 
+// find_endpoint answers from the sorted index exactly what a walk over the endpoints
+// (ids first, then aliases, earliest endpoint first) answers.
+const endpoint_config* find_by_walk(const snapshot& s, std::string_view key) {
+  for (const auto& ep : s.endpoints)
+    if (ep.id == key) return &ep;
+  for (const auto& ep : s.endpoints)
+    for (const auto& a : ep.aliases)
+      if (a == key) return &ep;
+  return nullptr;
+}
+
+TEST(find_endpoint, index_agrees_with_a_walk_over_the_catalog) {
+  auto s = defaults();
+  ASSERT_FALSE(s->endpoint_index.empty());
+  std::size_t keys = 0;
+  for (const auto& ep : s->endpoints) {
+    for (std::string_view k : {std::string_view(ep.id), std::string_view(ep.id).substr(1),
+                               std::string_view(ep.id).substr(0, ep.id.size() - 1)}) {
+      EXPECT_EQ(s->find_endpoint(k), find_by_walk(*s, k)) << k;
+      ++keys;
+    }
+    for (const auto& a : ep.aliases) {
+      EXPECT_EQ(s->find_endpoint(a), find_by_walk(*s, a)) << a;
+      EXPECT_NE(s->find_endpoint(a), nullptr) << a;
+    }
+  }
+  EXPECT_EQ(s->find_endpoint(""), nullptr);
+  EXPECT_EQ(s->find_endpoint("zzz/none"), nullptr);
+  EXPECT_GT(keys, 100u);
+}
+
+TEST(find_endpoint, ids_win_over_aliases_and_the_first_alias_wins) {
+  snapshot s;
+  s.endpoints.resize(3);
+  s.endpoints[0].id = "a/x";
+  s.endpoints[0].aliases = {"b/y", "shared"};
+  s.endpoints[1].id = "b/y";
+  s.endpoints[2].id = "c/z";
+  s.endpoints[2].aliases = {"shared", "only-c"};
+  // Without the index (a hand-built snapshot): the walk.
+  EXPECT_EQ(s.find_endpoint("b/y"), &s.endpoints[1]);
+  s.index_endpoints();
+  EXPECT_EQ(s.endpoint_index.size(), 5u);
+  EXPECT_EQ(s.find_endpoint("b/y"), &s.endpoints[1]);
+  EXPECT_EQ(s.find_endpoint("shared"), &s.endpoints[0]);
+  EXPECT_EQ(s.find_endpoint("only-c"), &s.endpoints[2]);
+  EXPECT_EQ(s.find_endpoint("c/z"), &s.endpoints[2]);
+  EXPECT_EQ(s.find_endpoint("a"), nullptr);
+}
+
 }  // namespace
 }  // namespace gi::config
