@@ -171,7 +171,7 @@ class sse_sink final : public route::stream_sink {
     if (hedged_) h.emplace_back(hdr::hedged, "true");
     if (use_stage) {
       skip_ = staged_n_;
-      co_return co_await st_.call.writer.begin_staged_stream(h);
+      co_return st_.call.writer.begin_staged_stream(h);
     }
     // (Built outside the co_await: GCC 12 miscompiles braced lists in coroutine calls.)
     auto names = trailer_names();

@@ -35,10 +35,11 @@ class response_writer {
   // stage_stream() builds the head now and sends nothing (a later send() or begin_stream()
   // replaces it, so an error answer is still possible); begin_staged_stream() adds the
   // `late` headers and Date and starts the stream as begin_stream() would. False when the
-  // client is gone or nothing is staged.
+  // client is gone or nothing is staged. Not a coroutine: it writes nothing (the head leaves
+  // with the first chunk), and the commit point should not pay a coroutine frame for it.
   virtual void stage_stream(int status, const core::header_list& headers,
                             const std::vector<std::string>& trailer_names) = 0;
-  virtual boost::asio::awaitable<bool> begin_staged_stream(const core::header_list& late) = 0;
+  virtual bool begin_staged_stream(const core::header_list& late) = 0;
   // One chunk. Returns false when the client is gone (the caller must cancel upstream work).
   virtual boost::asio::awaitable<bool> write_chunk(std::string_view data) = 0;
   // Last chunk plus trailers.

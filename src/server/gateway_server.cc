@@ -232,14 +232,16 @@ class session final : public session_base,
     }
     head_ += "\r\n"sv;
     std::array<asio::const_buffer, 2> bufs{asio::buffer(head_), asio::buffer(body)};
-    co_return co_await write_out(bufs);
+    std::size_t sent = 0;
+    if (write_now(bufs, sent)) co_return !gone_;
+    co_return co_await write_rest(bufs, sent);
   }
 
   asio::awaitable<bool> begin_stream(int status, core::header_list headers,
                                      std::vector<std::string> trailer_names) override {
     stage_stream(status, headers, trailer_names);
-    const core::header_list none;  // (named: GCC 12 miscompiles braced lists in coroutine calls)
-    co_return co_await begin_staged_stream(none);
+    const core::header_list none;
+    co_return begin_staged_stream(none);
   }
 
   void stage_stream(int status, const core::header_list& headers,
@@ -266,8 +268,8 @@ class session final : public session_base,
     head_staged_ = true;
   }
 
-  asio::awaitable<bool> begin_staged_stream(const core::header_list& late) override {
-    if (responded_ || gone_ || !head_staged_) co_return false;
+  bool begin_staged_stream(const core::header_list& late) override {
+    if (responded_ || gone_ || !head_staged_) return false;
     head_staged_ = false;
     responded_ = true;
     streaming_ = true;
@@ -280,7 +282,7 @@ class session final : public session_base,
     // Sent with the first chunk (or the end of the stream), which follows at once: the
     // executor commits when it has an event to forward.
     head_pending_ = true;
-    co_return true;
+    return true;
   }
 
   asio::awaitable<bool> write_chunk(std::string_view data) override {
@@ -289,12 +291,16 @@ class session final : public session_base,
     const asio::const_buffer head = take_pending_head();
     if (close_delimited_) {
       std::array<asio::const_buffer, 2> bufs{head, asio::buffer(data)};
-      co_return co_await write_out(bufs);
+      std::size_t sent = 0;
+    if (write_now(bufs, sent)) co_return !gone_;
+    co_return co_await write_rest(bufs, sent);
     }
     const auto size_line = chunk_size_line(data.size());
     std::array<asio::const_buffer, 4> bufs{head, asio::buffer(size_line.data(), size_line.size()),
                                            asio::buffer(data), asio::buffer("\r\n", 2)};
-    co_return co_await write_out(bufs);
+    std::size_t sent = 0;
+    if (write_now(bufs, sent)) co_return !gone_;
+    co_return co_await write_rest(bufs, sent);
   }
 
   asio::awaitable<bool> end_stream(core::header_list trailers) override {
@@ -305,13 +311,17 @@ class session final : public session_base,
       // The close ends the body; a head still pending goes out first.
       if (head.size() == 0) co_return true;
       std::array<asio::const_buffer, 1> bufs{head};
-      co_return co_await write_out(bufs);
+      std::size_t sent = 0;
+    if (write_now(bufs, sent)) co_return !gone_;
+    co_return co_await write_rest(bufs, sent);
     }
     tail_.assign("0\r\n"sv);
     for (const auto& [k, v] : trailers) append_field(tail_, k, v);
     tail_ += "\r\n"sv;
     std::array<asio::const_buffer, 2> bufs{head, asio::buffer(tail_)};
-    co_return co_await write_out(bufs);
+    std::size_t sent = 0;
+    if (write_now(bufs, sent)) co_return !gone_;
+    co_return co_await write_rest(bufs, sent);
   }
 
   bool client_gone() const override { return gone_; }
@@ -385,21 +395,31 @@ class session final : public session_base,
     return l;
   }
 
-  // One gather write under the write deadline. False once the client is gone.
+  // The part of a gather write the socket takes now (plain TCP; send_now.h): usually all
+  // of it, with no completion round trip. True when nothing is left to write (or the client
+  // is gone); else `sent` says how much went and write_rest() writes the rest.
+  // Why a plain function: the hot writers (send, write_chunk, end_stream) call it inline and
+  // only await write_rest() when the socket is full, instead of a coroutine frame per write.
   template <class Buffers>
-  asio::awaitable<bool> write_out(const Buffers& bufs) {
-    std::size_t sent = 0;
+  bool write_now(const Buffers& bufs, std::size_t& sent) {
+    sent = 0;
     if constexpr (!is_tls) {
-      // Usually the socket takes it all at once: no completion round trip (send_now.h).
       error_code sec;
       sent = asio_impl::send_now(stream_.native_handle(), bufs, sec);
       bytes_out_ += sent;
       if (sec) {
         gone_ = true;
-        co_return false;
+        return true;
       }
-      if (sent == asio::buffer_size(bufs)) co_return !gone_;
+      return sent == asio::buffer_size(bufs);
     }
+    return false;
+  }
+
+  // The rest of a gather write, after `sent` bytes, under the write deadline. False once
+  // the client is gone.
+  template <class Buffers>
+  asio::awaitable<bool> write_rest(const Buffers& bufs, std::size_t sent) {
     beast::buffers_suffix<Buffers> rest(bufs);
     rest.consume(sent);
     arm(srv_.cfg.read_timeout);
@@ -608,7 +628,8 @@ class session final : public session_base,
     if (head_pending_ && !gone_) {
       // A stream that ended without a single chunk: the head still goes out.
       std::array<asio::const_buffer, 1> bufs{take_pending_head()};
-      co_await write_out(bufs);
+      std::size_t sent = 0;
+      if (!write_now(bufs, sent)) co_await write_rest(bufs, sent);
     }
     if (streaming_ && !stream_ended_) keep_alive_ = false;  // framing is broken
     finish(route, parser.method(), parser.target(), ctx, started);

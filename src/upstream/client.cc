@@ -223,15 +223,9 @@ void response_stream::cancel() noexcept {
 // cancelled (this_coro::throw_if_cancelled defaults to true). Errors are values at this
 // module's boundary, so the public coroutines catch it; RAII has already closed the socket
 // and released the slot by then.
+// (The catch is in the same coroutine as the reads, not in a wrapper around it: a wrapper
+// cost a second coroutine frame per upstream chunk.)
 asio::awaitable<core::result<std::string_view>> response_stream::read() {
-  try {
-    co_return co_await read_impl();
-  } catch (const boost::system::system_error&) {
-    co_return impl_->fail(cancelled_error());
-  }
-}
-
-asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
   auto& s = *impl_;
   if (s.failure) co_return *s.failure;
   if (s.done) co_return std::string_view();
@@ -251,48 +245,52 @@ asio::awaitable<core::result<std::string_view>> response_stream::read_impl() {
     }
     return {};
   };
-  for (;;) {
-    s.parser->set_buffer(s.chunk.data(), s.chunk.size());
-    // Bytes that came with the head (a small answer arrives whole) or with the previous
-    // read are parsed in place: no async read, whose completion is a scheduler round trip
-    // even when it needs no I/O.
-    if (auto pec = drain()) co_return s.fail(map_io_error(pec, "reading body", s.wd, s.target));
-    if (s.parser->remaining() == s.chunk.size() && !s.parser->is_done()) {
-      s.wd.arm("stall-timeout", s.deadlines.stall, s.conn->sock);
-      s.reading = true;
-      // A Content-Length body (fast path) needs no parsing: read straight into the chunk,
-      // never past the body's end. A chunked one (fast path) is decoded by drain().
-      // (Statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.)
-      error_code ec;
-      std::size_t n = 0;
-      if (!s.parser->fast()) {
-        std::tie(ec, n) = co_await s.conn->with_stream([&](auto& stream) {
-          return http::async_read_some(stream, s.conn->buffer, s.parser->beast(), tuple_awaitable);
-        });
-      } else if (s.parser->fast_length()) {
-        const auto want = std::min<std::uint64_t>(s.parser->remaining(), s.parser->body_left());
-        std::tie(ec, n) = co_await s.conn->with_stream([&](auto& stream) {
-          return stream.async_read_some(asio::buffer(s.parser->next(), static_cast<std::size_t>(want)),
-                                        tuple_awaitable);
-        });
-        s.parser->advance(n);
-      } else {
-        std::tie(ec, n) = co_await s.conn->with_stream([&](auto& stream) {
-          return stream.async_read_some(s.conn->buffer.prepare(read_chunk_bytes), tuple_awaitable);
-        });
-        s.conn->buffer.commit(n);
-      }
-      s.reading = false;
-      s.wd.disarm();
-      if (s.cancelled) co_return s.fail(cancelled_error());
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) co_return s.fail(map_io_error(ec, "reading body", s.wd, s.target));
+  try {
+    for (;;) {
+      s.parser->set_buffer(s.chunk.data(), s.chunk.size());
+      // Bytes that came with the head (a small answer arrives whole) or with the previous
+      // read are parsed in place: no async read, whose completion is a scheduler round trip
+      // even when it needs no I/O.
       if (auto pec = drain()) co_return s.fail(map_io_error(pec, "reading body", s.wd, s.target));
+      if (s.parser->remaining() == s.chunk.size() && !s.parser->is_done()) {
+        s.wd.arm("stall-timeout", s.deadlines.stall, s.conn->sock);
+        s.reading = true;
+        // A Content-Length body (fast path) needs no parsing: read straight into the chunk,
+        // never past the body's end. A chunked one (fast path) is decoded by drain().
+        // (Statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.)
+        error_code ec;
+        std::size_t n = 0;
+        if (!s.parser->fast()) {
+          std::tie(ec, n) = co_await s.conn->with_stream([&](auto& stream) {
+            return http::async_read_some(stream, s.conn->buffer, s.parser->beast(), tuple_awaitable);
+          });
+        } else if (s.parser->fast_length()) {
+          const auto want = std::min<std::uint64_t>(s.parser->remaining(), s.parser->body_left());
+          std::tie(ec, n) = co_await s.conn->with_stream([&](auto& stream) {
+            return stream.async_read_some(asio::buffer(s.parser->next(), static_cast<std::size_t>(want)),
+                                          tuple_awaitable);
+          });
+          s.parser->advance(n);
+        } else {
+          std::tie(ec, n) = co_await s.conn->with_stream([&](auto& stream) {
+            return stream.async_read_some(s.conn->buffer.prepare(read_chunk_bytes), tuple_awaitable);
+          });
+          s.conn->buffer.commit(n);
+        }
+        s.reading = false;
+        s.wd.disarm();
+        if (s.cancelled) co_return s.fail(cancelled_error());
+        if (ec == http::error::need_buffer) ec = {};
+        if (ec) co_return s.fail(map_io_error(ec, "reading body", s.wd, s.target));
+        if (auto pec = drain()) co_return s.fail(map_io_error(pec, "reading body", s.wd, s.target));
+      }
+      const std::size_t produced = s.chunk.size() - s.parser->remaining();
+      if (s.parser->is_done()) s.finish_ok();
+      if (produced > 0) co_return std::string_view(s.chunk.data(), produced);
+      if (s.done) co_return std::string_view();
     }
-    const std::size_t produced = s.chunk.size() - s.parser->remaining();
-    if (s.parser->is_done()) s.finish_ok();
-    if (produced > 0) co_return std::string_view(s.chunk.data(), produced);
-    if (s.done) co_return std::string_view();
+  } catch (const boost::system::system_error&) {
+    co_return s.fail(cancelled_error());
   }
 }
 
@@ -361,158 +359,155 @@ void client::close_idle() {
   for (auto& p : pools) p->clear_idle();
 }
 
+// The body runs inside one try (a wrapper coroutine around it cost a second frame per
+// attempt): Asio's operation_aborted after a cancellation becomes a cancelled error.
 asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open(
     target_url target, const core::upstream_request& req, phase_deadlines deadlines) {
   try {
-    co_return co_await open_impl(std::move(target), req, deadlines);
-  } catch (const boost::system::system_error&) {
-    co_return cancelled_error();
-  }
-}
+    std::shared_ptr<impl> self = impl_;
+    if (self->init_error) co_return *self->init_error;
+    auto ex = co_await asio::this_coro::executor;
+    const auto total_deadline = std::chrono::steady_clock::now() + deadlines.total;
+    auto pool = self->pool_for(target);
+    auto lease = co_await pool->acquire(self->opts.queue_timeout, total_deadline, target.origin());
+    if (!lease) co_return std::move(lease).error();
 
-asio::awaitable<core::result<std::unique_ptr<response_stream>>> client::open_impl(
-    target_url target, const core::upstream_request& req, phase_deadlines deadlines) {
-  std::shared_ptr<impl> self = impl_;
-  if (self->init_error) co_return *self->init_error;
-  auto ex = co_await asio::this_coro::executor;
-  const auto total_deadline = std::chrono::steady_clock::now() + deadlines.total;
-  auto pool = self->pool_for(target);
-  auto lease = co_await pool->acquire(self->opts.queue_timeout, total_deadline, target.origin());
-  if (!lease) co_return std::move(lease).error();
+    auto st = std::make_unique<response_stream::impl>(self, pool, std::move(*lease), ex, target,
+                                                      deadlines, total_deadline);
 
-  auto st = std::make_unique<response_stream::impl>(self, pool, std::move(*lease), ex, target,
-                                                    deadlines, total_deadline);
-
-  // The message is built once and may be written twice (stale keep-alive retry).
-  const bool absolute_form = self->proxy.has_value() && !target.tls;
-  // The head is serialized by hand (Beast's basic_fields allocates per field) and written
-  // together with the body in one gather write.
-  std::string head;
-  head.reserve(256 + req.path.size() + req.body.size() / 16);
-  head += req.method;
-  head += ' ';
-  head += absolute_form ? target.origin() + target.request_target(req.path)
-                        : target.request_target(req.path);
-  head += " HTTP/1.1\r\n";
-  auto field = [&head](std::string_view k, std::string_view v) {
-    head += k;
-    head += ": ";
-    head += v;
+    // The message is built once and may be written twice (stale keep-alive retry).
+    const bool absolute_form = self->proxy.has_value() && !target.tls;
+    // The head is serialized by hand (Beast's basic_fields allocates per field) and written
+    // together with the body in one gather write.
+    std::string head;
+    head.reserve(256 + req.path.size() + req.body.size() / 16);
+    head += req.method;
+    head += ' ';
+    head += absolute_form ? target.origin() + target.request_target(req.path)
+                          : target.request_target(req.path);
+    head += " HTTP/1.1\r\n";
+    auto field = [&head](std::string_view k, std::string_view v) {
+      head += k;
+      head += ": ";
+      head += v;
+      head += "\r\n";
+    };
+    field("Host", target.host_header());
+    for (const auto& [name, value] : req.headers) {
+      if (!is_hop_by_hop_or_managed(name)) field(name, value);
+    }
+    // providers.md §1.3: the gateway's own identity and the media types it expects.
+    if (!core::find_header(req.headers, "user-agent")) field("User-Agent", self->user_agent);
+    if (!core::find_header(req.headers, "accept")) {
+      field("Accept", req.stream ? "text/event-stream" : "application/json");
+    }
+    if (!req.body.empty() && !core::find_header(req.headers, "content-type")) {
+      field("Content-Type", "application/json");
+    }
+    // Beast's prepare_payload rule: a length for any body, and 0 for the methods that
+    // normally carry one. HTTP/1.1 is persistent by default: no Connection header.
+    if (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
+        req.method == "OPTIONS") {
+      field("Content-Length", std::to_string(req.body.size()));
+    }
     head += "\r\n";
-  };
-  field("Host", target.host_header());
-  for (const auto& [name, value] : req.headers) {
-    if (!is_hop_by_hop_or_managed(name)) field(name, value);
-  }
-  // providers.md §1.3: the gateway's own identity and the media types it expects.
-  if (!core::find_header(req.headers, "user-agent")) field("User-Agent", self->user_agent);
-  if (!core::find_header(req.headers, "accept")) {
-    field("Accept", req.stream ? "text/event-stream" : "application/json");
-  }
-  if (!req.body.empty() && !core::find_header(req.headers, "content-type")) {
-    field("Content-Type", "application/json");
-  }
-  // Beast's prepare_payload rule: a length for any body, and 0 for the methods that
-  // normally carry one. HTTP/1.1 is persistent by default: no Connection header.
-  if (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
-      req.method == "OPTIONS") {
-    field("Content-Length", std::to_string(req.body.size()));
-  }
-  head += "\r\n";
-  const std::array<asio::const_buffer, 2> request_bytes{asio::buffer(head),
-                                                        asio::buffer(req.body)};
+    const std::array<asio::const_buffer, 2> request_bytes{asio::buffer(head),
+                                                          asio::buffer(req.body)};
 
-  const detail::proxy_address* proxy = self->proxy ? &*self->proxy : nullptr;
-  for (int attempt = 0;; ++attempt) {
-    std::unique_ptr<detail::connection> conn = attempt == 0 ? pool->take_idle() : nullptr;
-    const bool reused = conn != nullptr;
-    if (!conn) {
-      auto c = co_await detail::establish(target, proxy, &self->tls_ctx, self->opts.tls_verify,
-                                          deadlines, st->wd);
-      if (!c) co_return std::move(c).error();
-      conn = std::move(*c);
-      pool->note_opened();
-    }
+    const detail::proxy_address* proxy = self->proxy ? &*self->proxy : nullptr;
+    for (int attempt = 0;; ++attempt) {
+      std::unique_ptr<detail::connection> conn = attempt == 0 ? pool->take_idle() : nullptr;
+      const bool reused = conn != nullptr;
+      if (!conn) {
+        auto c = co_await detail::establish(target, proxy, &self->tls_ctx, self->opts.tls_verify,
+                                            deadlines, st->wd);
+        if (!c) co_return std::move(c).error();
+        conn = std::move(*c);
+        pool->note_opened();
+      }
 
-    // Write.
-    // Plain TCP: send directly first; the async write (a completion round trip even when
-    // the socket takes everything at once) only for what is left (asio_impl/send_now.h).
-    error_code wec;
-    std::size_t sent = 0;
-    if (!conn->tls) sent = asio_impl::send_now(conn->sock.native_handle(), request_bytes, wec);
-    if (!wec && sent < head.size() + req.body.size()) {
-      boost::beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(request_bytes);
-      rest.consume(sent);
-      st->wd.arm("write-timeout", deadlines.write, conn->sock);
-      auto [aec, wn] = co_await conn->with_stream(
-          [&](auto& stream) { return asio::async_write(stream, rest, tuple_awaitable); });
-      (void)wn;
-      wec = aec;
-    }
-    error_code ec = wec;
-    bool received_any = false;
-    std::unique_ptr<response_parser> parser;
-    if (!ec) {
-      // Head (time to first byte). 1xx interim responses are skipped.
-      for (;;) {
-        parser = std::make_unique<response_parser>(self->opts.max_header_bytes,
-                                                   self->opts.max_response_bytes,
-                                                   req.method == "HEAD");
-        st->wd.arm("ttfb-timeout", deadlines.ttfb, conn->sock);
-        // A plain head is read and scanned here (response_parser.h); Beast reads the rest,
-        // starting from the bytes already buffered.
-        auto scan = core::http1::scan_result::need_more;
+      // Write.
+      // Plain TCP: send directly first; the async write (a completion round trip even when
+      // the socket takes everything at once) only for what is left (asio_impl/send_now.h).
+      error_code wec;
+      std::size_t sent = 0;
+      if (!conn->tls) sent = asio_impl::send_now(conn->sock.native_handle(), request_bytes, wec);
+      if (!wec && sent < head.size() + req.body.size()) {
+        boost::beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(request_bytes);
+        rest.consume(sent);
+        st->wd.arm("write-timeout", deadlines.write, conn->sock);
+        auto [aec, wn] = co_await conn->with_stream(
+            [&](auto& stream) { return asio::async_write(stream, rest, tuple_awaitable); });
+        (void)wn;
+        wec = aec;
+      }
+      error_code ec = wec;
+      bool received_any = false;
+      std::unique_ptr<response_parser> parser;
+      if (!ec) {
+        // Head (time to first byte). 1xx interim responses are skipped.
         for (;;) {
-          scan = parser->scan_head(buffered(conn->buffer));
-          if (scan != core::http1::scan_result::need_more) break;
-          auto [rec, n] = co_await conn->with_stream([&](auto& stream) {
-            return stream.async_read_some(conn->buffer.prepare(read_chunk_bytes), tuple_awaitable);
-          });
-          conn->buffer.commit(n);
-          if (rec) {
-            received_any = received_any || conn->buffer.size() != 0;
-            ec = rec;
+          parser = std::make_unique<response_parser>(self->opts.max_header_bytes,
+                                                     self->opts.max_response_bytes,
+                                                     req.method == "HEAD");
+          st->wd.arm("ttfb-timeout", deadlines.ttfb, conn->sock);
+          // A plain head is read and scanned here (response_parser.h); Beast reads the rest,
+          // starting from the bytes already buffered.
+          auto scan = core::http1::scan_result::need_more;
+          for (;;) {
+            scan = parser->scan_head(buffered(conn->buffer));
+            if (scan != core::http1::scan_result::need_more) break;
+            auto [rec, n] = co_await conn->with_stream([&](auto& stream) {
+              return stream.async_read_some(conn->buffer.prepare(read_chunk_bytes), tuple_awaitable);
+            });
+            conn->buffer.commit(n);
+            if (rec) {
+              received_any = received_any || conn->buffer.size() != 0;
+              ec = rec;
+              break;
+            }
+          }
+          if (ec) break;
+          if (scan == core::http1::scan_result::complete) {
+            conn->buffer.consume(parser->head_size());
+            received_any = true;
             break;
           }
-        }
-        if (ec) break;
-        if (scan == core::http1::scan_result::complete) {
-          conn->buffer.consume(parser->head_size());
-          received_any = true;
+          auto [hec, hn] = co_await conn->with_stream([&](auto& stream) {
+            return http::async_read_header(stream, conn->buffer, parser->beast(), tuple_awaitable);
+          });
+          (void)hn;
+          received_any = received_any || parser->got_some() || conn->buffer.size() != 0;
+          ec = hec;
+          if (ec) break;
+          const int status = parser->status();
+          if (status >= 100 && status < 200 && status != 101) continue;
           break;
         }
-        auto [hec, hn] = co_await conn->with_stream([&](auto& stream) {
-          return http::async_read_header(stream, conn->buffer, parser->beast(), tuple_awaitable);
-        });
-        (void)hn;
-        received_any = received_any || parser->got_some() || conn->buffer.size() != 0;
-        ec = hec;
-        if (ec) break;
-        const int status = parser->status();
-        if (status >= 100 && status < 200 && status != 101) continue;
-        break;
       }
-    }
-    st->wd.disarm();
-    if (ec) {
-      auto err = map_io_error(ec, wec ? "writing request" : "reading response head", st->wd,
-                              target);
-      // A pooled connection the server had already closed fails on write or with EOF before
-      // any response byte; that request never reached the application, so one retry on a
-      // fresh connection is safe (the rule Go's net/http applies to reused connections).
-      const bool stale = reused && attempt == 0 && !received_any &&
-                         err.kind == core::error_kind::truncated;
-      if (stale) continue;
-      co_return err;
-    }
+      st->wd.disarm();
+      if (ec) {
+        auto err = map_io_error(ec, wec ? "writing request" : "reading response head", st->wd,
+                                target);
+        // A pooled connection the server had already closed fails on write or with EOF before
+        // any response byte; that request never reached the application, so one retry on a
+        // fresh connection is safe (the rule Go's net/http applies to reused connections).
+        const bool stale = reused && attempt == 0 && !received_any &&
+                           err.kind == core::error_kind::truncated;
+        if (stale) continue;
+        co_return err;
+      }
 
-    st->head.status = parser->status();
-    st->head.reused_connection = reused;
-    st->head.headers = parser->take_headers();
-    st->conn = std::move(conn);
-    st->parser = std::move(parser);
-    if (st->parser->is_done()) st->finish_ok();  // no body (204, 304, HEAD, length 0)
-    co_return std::make_unique<response_stream>(std::move(st));
+      st->head.status = parser->status();
+      st->head.reused_connection = reused;
+      st->head.headers = parser->take_headers();
+      st->conn = std::move(conn);
+      st->parser = std::move(parser);
+      if (st->parser->is_done()) st->finish_ok();  // no body (204, 304, HEAD, length 0)
+      co_return std::make_unique<response_stream>(std::move(st));
+    }
+  } catch (const boost::system::system_error&) {
+    co_return cancelled_error();
   }
 }
 

@@ -125,7 +125,6 @@ class response_stream {
   explicit response_stream(std::unique_ptr<impl> p);
 
  private:
-  boost::asio::awaitable<core::result<std::string_view>> read_impl();
   std::unique_ptr<impl> impl_;
 };
 
@@ -175,8 +174,6 @@ class client {
   struct impl;
 
  private:
-  boost::asio::awaitable<core::result<std::unique_ptr<response_stream>>> open_impl(
-      target_url target, const core::upstream_request& req, phase_deadlines deadlines);
   std::shared_ptr<impl> impl_;
 };
 
