@@ -76,29 +76,32 @@ class request_reader : public core::json_reader {
     is_null = peek() == 'n';
     return !is_null || literal("null");
   }
+  // `null` (`absent` set) or a number token (no exponent, at most 18 digits) in `tok`.
+  bool opt_token(std::string_view& tok, bool& absent) {
+    if (!null(absent)) return false;
+    if (absent) return true;
+    const char c = peek();
+    return (c == '-' || (c >= '0' && c <= '9')) && number(tok);
+  }
   // null = absent; otherwise a number within [lo, hi].
   bool opt_number(std::optional<double>& out, double lo, double hi) {
-    bool is_null = false;
-    if (!null(is_null)) return false;
-    if (is_null) return true;
-    const char c = peek();
-    if (c != '-' && (c < '0' || c > '9')) return false;
     std::string_view tok;
+    bool absent = false;
     double x = 0;
-    if (!number(tok) || !short_decimal(tok, x) || x < lo || x > hi) return false;
+    if (!opt_token(tok, absent)) return false;
+    if (absent) return true;
+    if (!short_decimal(tok, x) || x < lo || x > hi) return false;
     out = x;
     return true;
   }
   // null = absent; otherwise an integer token within [lo, hi].
   bool opt_int(std::optional<std::int64_t>& out, std::int64_t lo, std::int64_t hi) {
-    bool is_null = false;
-    if (!null(is_null)) return false;
-    if (is_null) return true;
-    const char c = peek();
-    if (c != '-' && (c < '0' || c > '9')) return false;
     std::string_view tok;
+    bool absent = false;
     std::int64_t x = 0;
-    if (!number(tok) || !plain_int(tok, x) || x < lo || x > hi) return false;
+    if (!opt_token(tok, absent)) return false;
+    if (absent) return true;
+    if (!plain_int(tok, x) || x < lo || x > hi) return false;
     out = x;
     return true;
   }

@@ -110,9 +110,11 @@ std::vector<ranked_candidate> rank(const config::snapshot& cfg,
   }
   const bool lead_fixed = pinned && !out.empty() && out[0].skip_reason.empty();
   if (!opts.always_score && runnable - (lead_fixed ? 1 : 0) < 2) {
-    // Nothing for the scores to order: skipped first, the rest in chain order.
-    std::stable_partition(out.begin(), out.end(),
-                          [](const ranked_candidate& c) { return !c.skip_reason.empty(); });
+    // Nothing for the scores to order: skipped first, the rest in chain order (usually
+    // already so; stable_partition would allocate a buffer even then).
+    auto skipped = [](const ranked_candidate& c) { return !c.skip_reason.empty(); };
+    if (!std::is_partitioned(out.begin(), out.end(), skipped))
+      std::stable_partition(out.begin(), out.end(), skipped);
     return out;
   }
 
