@@ -11,6 +11,7 @@
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "app/accounts_runtime.h"
 #include "app/gateway_handler.h"
@@ -244,6 +245,49 @@ TEST_F(accounts_e2e, admin_api_requires_the_token_and_top_ups_are_idempotent) {
                                "Content-Type: application/json\r\n");
   ASSERT_TRUE(signup);
   EXPECT_EQ(signup->status, 404);  // off by default
+}
+
+// Store work runs off the I/O thread: while an admin top-up waits for SQLite's write lock
+// (held here by another connection, up to the store's busy timeout), the gateway's only I/O
+// thread still answers. Before, the top-up held the thread until the lock came free, and
+// /healthz on the same thread waited behind it.
+TEST_F(accounts_e2e, a_blocked_store_write_does_not_stall_the_io_thread) {
+  std::string yaml = yaml_head();
+  yaml.replace(yaml.find("threads: 2"), 10, "threads: 1");
+  start_gateway(yaml + "endpoints:\n  - id: test/cheap\n    provider: openai\n    model: m\n"
+                       "    base_url: " + mock_->base_url() + "/v1\n    auth: none\n"
+                       "    prices: {input: \"1\", output: \"2\"}\n"
+                       "routing:\n  default_task: chat\n  chains:\n    chat: [test/cheap]\n",
+                [](const std::string&) { return std::nullopt; });
+  ASSERT_FALSE(HasFatalFailure());
+  auto created = admin("POST", "/admin/accounts", R"({"name":"Lock"})");
+  ASSERT_TRUE(created && created->status == 201);
+  std::string id(json::parse(created->body).at("id").as_string());
+  const money before = balance(id);
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((tmp_.path() / "g.db").string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::atomic<bool> topup_done{false};
+  std::optional<http_response> topup;
+  std::thread t([&] {
+    topup = admin("POST", "/admin/accounts/" + id + "/topups", R"({"amount_usd":"10"})");
+    topup_done = true;
+  });
+  // Give the top-up time to reach the store and wait on the lock (a wait, not a timing
+  // assertion: the check below holds however long this takes).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto health = simple_request(port_, "GET", "/healthz");
+  const bool done_before_health = topup_done.load();
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  t.join();
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_FALSE(done_before_health) << "the top-up finished while the lock was held";
+  ASSERT_TRUE(topup);
+  EXPECT_EQ(topup->status, 201) << topup->body;
+  EXPECT_EQ(balance(id), before + usd("10"));
 }
 
 TEST_F(accounts_e2e, ledger_survives_restart_and_no_secret_is_stored) {
