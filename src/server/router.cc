@@ -192,9 +192,10 @@ asio::awaitable<void> request_router::handle_other(route_id route, incoming_requ
     case route_id::readyz: {
       auto rep = deps_.readiness->run();
       // `/readyz?deep=1`: also the deep checks (e.g. the store's quick_check), which may do
-      // I/O under their own short deadline; load balancers probe the cheap form.
+      // I/O under their own short deadline, on the registry's thread (not this I/O thread);
+      // load balancers probe the cheap form.
       if (deps_.deep_readiness && is_deep_readyz(req.target)) {
-        auto deep = deps_.deep_readiness->run();
+        auto deep = co_await deps_.deep_readiness->run_off_thread();
         rep.ready = rep.ready && deep.ready;
         for (auto& c : deep.components) rep.components.push_back(std::move(c));
       }

@@ -3,10 +3,12 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
 #include "core/error.h"
+#include "server/gateway_server.h"
 #include "server/headers.h"
 #include "support/http_client.h"
 #include "support/test_server.h"
@@ -44,6 +46,48 @@ TEST(server_http, readyz_reports_components) {
   EXPECT_EQ(r->status, 503);
   EXPECT_TRUE(json_equal(
       R"({"status":"not_ready","components":{"config":"ok","store":"unreachable"}})", r->body));
+}
+
+// The deep checks may block (bounded store I/O); they run on the registry's own thread, so
+// the server's only I/O thread answers other requests meanwhile.
+TEST(server_http, deep_readyz_does_not_block_the_io_thread) {
+  auto cfg = test_config();
+  cfg->server.threads = 1;
+  std::atomic<bool> release{false}, deep_entered{false};
+  auto deep = std::make_shared<server::readiness_registry>();
+  deep->add("slow", [&] {
+    deep_entered = true;
+    // Held until the test releases it (with a deadline, so a broken test cannot hang).
+    for (int i = 0; i < 1000 && !release; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return std::string();
+  });
+  server::server_options o;
+  o.config = cfg;
+  o.deep_readiness = deep;
+  server::gateway_server srv(std::move(o));
+  auto port = srv.start();
+  ASSERT_TRUE(port);
+  std::atomic<bool> deep_done{false};
+  std::optional<http_response> deep_r;
+  std::thread t([&] {
+    deep_r = simple_request(*port, "GET", "/readyz?deep=1");
+    deep_done = true;
+  });
+  for (int i = 0; i < 500 && !deep_entered; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(deep_entered);
+  auto health = simple_request(*port, "GET", "/healthz");
+  const bool deep_done_before = deep_done.load();
+  release = true;
+  t.join();
+  srv.stop();
+  srv.wait();
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_FALSE(deep_done_before);
+  ASSERT_TRUE(deep_r);
+  EXPECT_EQ(deep_r->status, 200);
+  EXPECT_TRUE(json_equal(R"({"status":"ready","components":{"config":"ok","slow":"ok"}})", deep_r->body))
+      << deep_r->body;
 }
 
 TEST(server_http, keep_alive_reuses_the_connection) {
