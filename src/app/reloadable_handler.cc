@@ -39,6 +39,8 @@ core::result<std::string> reloadable_handler::reload(const std::string& path, co
     cfg = std::move(r).value();
   }
   auto next = make(std::move(cfg));
+  // Latency history, circuits and cooldowns of unchanged endpoints carry over.
+  if (auto prev = current()) next->router().adopt_live_state(prev->router());
   std::string version = next->router_version();
   swap(std::move(next));
   return version;

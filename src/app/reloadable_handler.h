@@ -6,8 +6,9 @@
 // reload swaps in a new one meanwhile; the old handler is destroyed when its last request
 // ends. Reload covers what the gateway handler owns — endpoints, chains, `routing:` knobs,
 // upstream timeouts, and therefore X-GammaInfra-Router-Version; listener, server limits and
-// auth keys stay as started (restart to change them). The new handler starts with fresh
-// live stats and circuits.
+// auth keys stay as started (restart to change them). The new handler takes over the live
+// latency history, circuits and cooldowns of every endpoint that still names the same
+// upstream (same id, provider, model, URL); new or changed endpoints start fresh.
 //
 // Thread safety: handle()/route_explain() from any I/O thread; swap()/reload() from any
 // thread (serve calls them from its signal thread).

@@ -91,4 +91,18 @@ void endpoint_health::set_cooldown(std::size_t endpoint, milliseconds d) noexcep
   }
 }
 
+void endpoint_health::adopt(const endpoint_health& from,
+                            const std::vector<std::optional<std::size_t>>& from_index) noexcept {
+  constexpr auto r = std::memory_order_relaxed;
+  for (std::size_t i = 0; i < count_ && i < from_index.size(); ++i) {
+    if (!from_index[i] || *from_index[i] >= from.count_) continue;
+    const cell& src = from.cells_[*from_index[i]];
+    cell& dst = cells_[i];
+    dst.consecutive.store(src.consecutive.load(r), r);
+    dst.open_until_ns.store(src.open_until_ns.load(r), r);
+    dst.cooldown_until_ns.store(src.cooldown_until_ns.load(r), r);
+    dst.probing.store(false, r);
+  }
+}
+
 }  // namespace gi::route

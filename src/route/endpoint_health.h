@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -59,6 +60,11 @@ class endpoint_health {
   void set_cooldown(std::size_t endpoint, std::chrono::milliseconds d) noexcept;
 
   const health_options& options() const noexcept { return opts_; }
+
+  // Takes over another instance's state (a config reload): endpoint i gets the failure
+  // count, open circuit and cooldown of `from` endpoint from_index[i] when that is set. A
+  // half-open probe in flight stays with the old instance (its outcome is recorded there).
+  void adopt(const endpoint_health& from, const std::vector<std::optional<std::size_t>>& from_index) noexcept;
 
  private:
   struct cell {

@@ -140,6 +140,25 @@ executor::executor(config::snapshot_ptr cfg, upstream::client& client,
   }
 }
 
+std::size_t executor::adopt_live_state(const executor& old) noexcept {
+  std::vector<std::optional<std::size_t>> from(cfg_->endpoints.size());
+  std::size_t n = 0;
+  const auto& prev = old.cfg_->endpoints;
+  for (std::size_t i = 0; i < cfg_->endpoints.size(); ++i) {
+    const auto& ep = cfg_->endpoints[i];
+    const auto* o = old.cfg_->find_endpoint(ep.id);
+    if (o == nullptr || o->id != ep.id || o->provider != ep.provider || o->model != ep.model ||
+        o->base_url != ep.base_url || o->aws_region != ep.aws_region)
+      continue;
+    from[i] = static_cast<std::size_t>(o - prev.data());
+    ++n;
+  }
+  if (n == 0) return 0;
+  stats_.adopt(old.stats_, from);  // false (nothing copied) for another window geometry
+  health_.adopt(old.health_, from);
+  return n;
+}
+
 executor::~executor() = default;
 
 double executor::next_random() noexcept {

@@ -134,6 +134,12 @@ class executor {
   latency_stats& stats() noexcept { return stats_; }
   endpoint_health& health() noexcept { return health_; }
 
+  // A config reload: takes over `old`'s latency history, circuits and cooldowns for every
+  // endpoint that still means the same upstream (same id, provider, model and URL), so the
+  // new config neither routes on priors nor sends traffic back to an endpoint whose circuit
+  // is open. Endpoints that are new or changed start fresh. Returns how many were taken over.
+  std::size_t adopt_live_state(const executor& old) noexcept;
+
  private:
   struct endpoint_runtime;
   struct attempt_state;

@@ -101,6 +101,30 @@ void latency_stats::record_success(std::size_t endpoint, milliseconds latency,
   }
 }
 
+bool latency_stats::adopt(const latency_stats& from,
+                          const std::vector<std::optional<std::size_t>>& from_index) noexcept {
+  if (from.opts_.window != opts_.window || from.opts_.refresh != opts_.refresh ||
+      from.opts_.shards != opts_.shards || from.slots_per_ring_ != slots_per_ring_)
+    return false;
+  const std::size_t per_endpoint = opts_.shards * slots_per_ring_;
+  for (std::size_t i = 0; i < endpoint_count_ && i < from_index.size(); ++i) {
+    if (!from_index[i] || *from_index[i] >= from.endpoint_count_) continue;
+    for (std::size_t k = 0; k < per_endpoint; ++k) {
+      const slot& src = from.slots_[*from_index[i] * per_endpoint + k];
+      slot& dst = slots_[i * per_endpoint + k];
+      constexpr auto r = std::memory_order_relaxed;
+      dst.errors.store(src.errors.load(r), r);
+      dst.timeouts.store(src.timeouts.load(r), r);
+      dst.per_token_ms.store(src.per_token_ms.load(r), r);
+      dst.per_token_tokens.store(src.per_token_tokens.load(r), r);
+      for (std::size_t b = 0; b < bin_count; ++b) dst.bins[b].store(src.bins[b].load(r), r);
+      dst.epoch.store(src.epoch.load(std::memory_order_acquire), std::memory_order_release);
+    }
+  }
+  refresh();
+  return true;
+}
+
 void latency_stats::record_error(std::size_t endpoint) noexcept {
   if (endpoint >= endpoint_count_) return;
   slot_for(endpoint, epoch_of(clock_.steady_now())).errors.fetch_add(1, std::memory_order_relaxed);

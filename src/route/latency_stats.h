@@ -101,6 +101,13 @@ class latency_stats {
   // Rebuilds now (tests, admin).
   void refresh() noexcept;
 
+  // Takes over another instance's recorded history (a config reload): endpoint i gets the
+  // slots of `from` endpoint from_index[i] when that is set, then the snapshot is rebuilt.
+  // Nothing is copied when the two differ in window, refresh or shards (the slots would not
+  // line up); returns whether it copied. `from` may still be recording meanwhile (relaxed
+  // copies: a sample recorded during the copy may or may not move, like any statistic).
+  bool adopt(const latency_stats& from, const std::vector<std::optional<std::size_t>>& from_index) noexcept;
+
   const latency_stats_options& options() const noexcept { return opts_; }
   std::size_t endpoint_count() const noexcept { return endpoint_count_; }
 

@@ -113,5 +113,38 @@ TEST_F(router_reload, swaps_the_config_without_dropping_a_stream_in_flight) {
   EXPECT_EQ(r->header("x-gammainfra-router-version"), *v2);
 }
 
+// Live state of unchanged endpoints survives a reload: an open circuit stays open (traffic
+// does not go back to a failing endpoint) and the latency history stays live. An endpoint
+// whose upstream changed (another model) starts fresh.
+TEST_F(router_reload, keeps_circuits_and_latency_history_of_unchanged_endpoints) {
+  auto& before = handler_->current()->router();
+  const auto idx = [](const route::executor& ex, const std::string& id) {
+    return static_cast<std::size_t>(ex.config().find_endpoint(id) - ex.config().endpoints.data());
+  };
+  for (int i = 0; i < 10; ++i) {
+    before.health().on_failure(idx(before, "r/slow"));
+    before.health().on_failure(idx(before, "r/fast"));
+    before.stats().record_success(idx(before, "r/slow"), 150ms);
+    before.stats().record_success(idx(before, "r/fast"), 150ms);
+  }
+  ASSERT_EQ(before.health().view(idx(before, "r/slow")).circuit, route::circuit_state::open);
+
+  // r/fast now names another upstream model; r/slow is unchanged (and listed second).
+  std::string y = yaml("r/slow");
+  const std::string fast_model = "model: \"gpt-4o-mini\"";
+  y.replace(y.find(fast_model), fast_model.size(), "model: \"gpt-4o-mini@x=1\"");
+  write_file(path_, y);
+  auto v2 = handler_->reload(path_.string(), [this](config::snapshot_ptr c) { return make(std::move(c)); });
+  ASSERT_TRUE(v2) << v2.error().message;
+  auto& after = handler_->current()->router();
+  ASSERT_NE(&after, &before);
+  EXPECT_EQ(after.health().view(idx(after, "r/slow")).circuit, route::circuit_state::open);
+  EXPECT_EQ(after.health().view(idx(after, "r/fast")).circuit, route::circuit_state::closed);
+  auto snap = after.stats().snapshot();
+  EXPECT_FALSE(snap->at(idx(after, "r/slow")).from_prior);
+  EXPECT_EQ(snap->at(idx(after, "r/slow")).samples, 10u);
+  EXPECT_TRUE(snap->at(idx(after, "r/fast")).from_prior);
+}
+
 }  // namespace
 }  // namespace gi::test

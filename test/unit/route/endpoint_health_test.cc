@@ -77,5 +77,34 @@ TEST(endpoint_health, cooldown_expires_and_is_capped_and_never_shortened) {
   EXPECT_EQ(circuit_state_name(circuit_state::half_open), "half-open");
 }
 
+// A config reload: open circuits and cooldowns move with their endpoint.
+TEST(endpoint_health, adopt_takes_over_circuits_and_cooldowns) {
+  core::manual_clock clk;
+  health_options o;
+  o.failure_threshold = 2;
+  o.open_for = seconds(10);
+  endpoint_health old(3, clk, o);
+  old.on_failure(0);
+  old.on_failure(0);  // open
+  old.set_cooldown(2, seconds(5));
+  old.on_failure(1);  // one failure of a run
+  endpoint_health next(3, clk, o);
+  // next[0] = old[2], next[1] = old[0], next[2] = old[1]
+  next.adopt(old, {std::size_t{2}, std::size_t{0}, std::size_t{1}});
+  EXPECT_TRUE(next.view(0).cooling_down);
+  EXPECT_EQ(next.view(0).circuit, circuit_state::closed);
+  EXPECT_EQ(next.view(1).circuit, circuit_state::open);
+  EXPECT_FALSE(next.try_acquire(1));
+  next.on_failure(2);  // the run continues: second failure opens
+  EXPECT_EQ(next.view(2).circuit, circuit_state::open);
+  clk.advance(seconds(10));
+  EXPECT_EQ(next.view(1).circuit, circuit_state::half_open);
+  EXPECT_TRUE(next.try_acquire(1));  // the probe is the new instance's own
+  // Unmapped endpoints start fresh.
+  endpoint_health fresh(1, clk, o);
+  fresh.adopt(old, {std::nullopt});
+  EXPECT_EQ(fresh.view(0).circuit, circuit_state::closed);
+}
+
 }  // namespace
 }  // namespace gi::route

@@ -141,5 +141,35 @@ TEST(latency_stats, concurrent_recording_loses_nothing_within_one_slot) {
   EXPECT_EQ(snap->at(0).samples + snap->at(1).samples + snap->at(2).samples, 20'000u);
 }
 
+// A config reload: the new instance takes over the history of the endpoints it maps.
+TEST(latency_stats, adopt_takes_over_mapped_history_only) {
+  core::manual_clock clk;
+  latency_stats old(2, clk, opts());
+  for (int i = 0; i < 10; ++i) old.record_success(1, milliseconds(200));
+  old.record_error(1);
+  latency_stats next(2, clk, opts());
+  // next[0] is old[1]; next[1] is new.
+  ASSERT_TRUE(next.adopt(old, {std::size_t{1}, std::nullopt}));
+  auto snap = next.snapshot();
+  EXPECT_FALSE(snap->at(0).from_prior);
+  EXPECT_EQ(snap->at(0).samples, 10u);
+  EXPECT_EQ(snap->at(0).errors, 1u);
+  expect_near_ms(snap->at(0).p50, 200);
+  EXPECT_TRUE(snap->at(1).from_prior);
+  EXPECT_EQ(snap->at(1).attempts(), 0u);
+  // Both keep recording on their own afterwards.
+  next.record_success(0, milliseconds(200));
+  next.refresh();
+  EXPECT_EQ(next.snapshot()->at(0).samples, 11u);
+  old.refresh();
+  EXPECT_EQ(old.snapshot()->at(1).samples, 10u);
+  // Another window geometry: nothing copied.
+  auto o = opts();
+  o.window = seconds(600);
+  latency_stats other(2, clk, o);
+  EXPECT_FALSE(other.adopt(old, {std::size_t{1}, std::nullopt}));
+  EXPECT_TRUE(other.snapshot()->at(0).from_prior);
+}
+
 }  // namespace
 }  // namespace gi::route
