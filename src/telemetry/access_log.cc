@@ -9,35 +9,16 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-namespace gi::telemetry {
+#include "core/json_out.h"
 
-void append_json_escaped(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-}
+namespace gi::telemetry {
 
 namespace {
 void field(std::string& out, std::string_view name, std::string_view value) {
   out += ",\"";
   out += name;
   out += "\":\"";
-  append_json_escaped(out, value);
+  core::json_out::append_escaped(out, value);
   out += '"';
 }
 }  // namespace
@@ -46,7 +27,7 @@ std::string format_access_line(const access_record& r, std::string_view ts) {
   std::string out;
   out.reserve(256 + r.path.size());
   out += "{\"ts\":\"";
-  append_json_escaped(out, ts);
+  core::json_out::append_escaped(out, ts);
   out += '"';
   field(out, "request_id", r.request_id);
   field(out, "method", r.method);

@@ -59,7 +59,4 @@ class access_log {
 // The JSON line for `r` (no trailing newline). `ts` is the formatted UTC time.
 std::string format_access_line(const access_record& r, std::string_view ts);
 
-// Appends `s` as JSON string contents (without quotes), escaping per RFC 8259.
-void append_json_escaped(std::string& out, std::string_view s);
-
 }  // namespace gi::telemetry
