@@ -2,8 +2,6 @@
 
 #include <openssl/crypto.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -193,23 +191,7 @@ accounts_api::accounts_api(std::shared_ptr<billing::account_service> svc, config
   if (!admin_token.empty()) admin_digest_ = auth::sha256_raw(admin_token);
 }
 
-boost::asio::awaitable<void> accounts_api::handle(const server::api_request& req, const auth::principal* who,
-                                                  core::request_context&, server::response_writer& w) {
-  // The store work runs on the API's own thread; the answer is written back on the I/O
-  // thread (co_spawn's completion resumes this coroutine on its executor).
-  reply r = co_await boost::asio::co_spawn(store_thread_, dispatch_on_store_thread(req, who),
-                                           boost::asio::use_awaitable);
-  core::header_list h;
-  h.emplace_back(hdr::content_type, r.content_type);
-  co_await w.send(r.status, std::move(h), std::move(r.body));
-}
-
-boost::asio::awaitable<accounts_api::reply> accounts_api::dispatch_on_store_thread(
-    const server::api_request& req, const auth::principal* who) {
-  co_return dispatch(req, who);
-}
-
-accounts_api::reply accounts_api::dispatch(const server::api_request& req, const auth::principal* who) {
+server::api_reply accounts_api::respond(const server::api_request& req, const auth::principal* who) {
   auto path = path_of(req.target);
   if (path == "/v1/account" || path == "/v1/usage") {
     if (!who || who->account_id.empty()) {

@@ -27,8 +27,6 @@
 #include <string>
 #include <unordered_map>
 
-#include <boost/asio/thread_pool.hpp>
-
 #include "billing/account_service.h"
 #include "config/config.h"
 #include "server/api_handler.h"
@@ -41,18 +39,10 @@ class accounts_api final : public server::api_handler {
   accounts_api(std::shared_ptr<billing::account_service> svc, config::snapshot_ptr cfg,
                std::string admin_token);
 
-  boost::asio::awaitable<void> handle(const server::api_request& req, const auth::principal* who,
-                                      core::request_context& ctx, server::response_writer& w) override;
+  server::api_reply respond(const server::api_request& req, const auth::principal* who) override;
 
  private:
-  struct reply {
-    int status = 200;
-    std::string body;
-    std::string content_type = "application/json";
-  };
-  reply dispatch(const server::api_request& req, const auth::principal* who);
-  boost::asio::awaitable<reply> dispatch_on_store_thread(const server::api_request& req,
-                                                         const auth::principal* who);
+  using reply = server::api_reply;
   reply account(const auth::principal& who);
   reply usage(const server::api_request& req, const auth::principal& who);
   reply signup(const server::api_request& req);
@@ -65,10 +55,6 @@ class accounts_api final : public server::api_handler {
   std::mutex signup_mu_;
   // client address -> (window start ms, signups in the window)
   std::unordered_map<std::string, std::pair<std::int64_t, std::int64_t>> signup_windows_;
-  // Where dispatch() runs: store calls block (a write waits for SQLite's lock up to the busy
-  // timeout; the usage page flushes pending writes first), and on an I/O thread they would
-  // stall every connection of that thread. Declared last: joined before the rest goes.
-  boost::asio::thread_pool store_thread_{1};
 };
 
 // Serializers shared with the CLI.

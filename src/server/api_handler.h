@@ -7,12 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include <boost/asio/awaitable.hpp>
-
 #include "auth/authenticator.h"
 #include "core/http_types.h"
-#include "core/request_context.h"
-#include "server/chat_handler.h"
 
 namespace gi::server {
 
@@ -24,12 +20,20 @@ struct api_request {
   std::string_view remote = {};  // peer address (per-address signup limit), "" when unknown
 };
 
+// An endpoint's answer; the router writes it.
+struct api_reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
 class api_handler {
  public:
   virtual ~api_handler() = default;
-  // `who` is non-null for /v1/account and /v1/usage (already authenticated).
-  virtual boost::asio::awaitable<void> handle(const api_request& req, const auth::principal* who,
-                                              core::request_context& ctx, response_writer& w) = 0;
+  // `who` is non-null for /v1/account and /v1/usage (already authenticated). Runs on the
+  // server's blocking thread, never on an I/O thread: it may wait on the store (a write
+  // waits for SQLite's lock up to the busy timeout; the usage page flushes pending writes).
+  virtual api_reply respond(const api_request& req, const auth::principal* who) = 0;
 };
 
 }  // namespace gi::server

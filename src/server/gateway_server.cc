@@ -34,6 +34,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
@@ -126,6 +127,11 @@ struct gateway_server::impl {
   telemetry::scalar_cell* in_flight = nullptr;
   telemetry::scalar_cell* open_gauge = nullptr;
   telemetry::scalar_cell* rejected = nullptr;
+  // The blocking executor of router_deps: the account API's store calls and the deep
+  // readiness checks. Joined in ~impl, before the I/O contexts the completions go back to
+  // are destroyed.
+  asio::thread_pool blocking{2};
+  ~impl() { blocking.join(); }
 
   explicit impl(server_options o)
       : opts(std::move(o)),
@@ -143,6 +149,7 @@ struct gateway_server::impl {
     d.metrics = metrics;
     d.readiness = readiness;
     d.deep_readiness = opts.deep_readiness;
+    d.blocking = blocking.get_executor();
     d.models_created = core::unix_seconds(clock.system_now());
     router = std::make_unique<request_router>(std::move(d));
     access = std::make_unique<telemetry::access_log>(opts.config->logging.access_log,

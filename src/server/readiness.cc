@@ -1,7 +1,5 @@
 #include "server/readiness.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -33,18 +31,6 @@ readiness_registry::report readiness_registry::run() const {
     if (e.details) r.details.emplace_back(e.name, e.details());
   }
   return r;
-}
-
-boost::asio::awaitable<readiness_registry::report> readiness_registry::run_off_thread() const {
-  boost::asio::thread_pool* pool = nullptr;
-  {
-    std::lock_guard lock(mu_);
-    if (!pool_) pool_ = std::make_unique<boost::asio::thread_pool>(1);
-    pool = pool_.get();
-  }
-  co_return co_await boost::asio::co_spawn(
-      *pool, [this]() -> boost::asio::awaitable<report> { co_return run(); },
-      boost::asio::use_awaitable);
 }
 
 std::string readiness_registry::to_json(const report& r) {

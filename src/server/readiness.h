@@ -2,20 +2,18 @@
 // GET /readyz: a small registry of named component checks. Modules register a check when
 // they come up (config now; store and classifier later); a scrape runs every check and
 // reports each one. Checks of the plain /readyz must be cheap and non-blocking (run() runs
-// on an I/O thread): read an atomic flag the component maintains, never do I/O. The deep
-// registry (`/readyz?deep=1`) is run with run_off_thread(), so its checks may do bounded I/O.
+// on an I/O thread): read an atomic flag the component maintains, never do I/O. The router
+// runs the deep registry (`/readyz?deep=1`) on the server's blocking thread, so its checks
+// may do bounded I/O.
 //
 // Thread safety: all members may be called from any thread.
 
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 namespace gi::server {
 
@@ -39,9 +37,6 @@ class readiness_registry {
     std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> details;
   };
   report run() const;
-  // run() on the registry's own thread (started on first use), for checks that may block
-  // (the deep checks do bounded I/O): the awaiting I/O thread keeps serving meanwhile.
-  boost::asio::awaitable<report> run_off_thread() const;
 
   // {"status":"ready"|"not_ready","components":{"config":"ok",...}}, plus
   // "details":{"classifier":{"model":"lexical",...}} when a component has details.
@@ -55,8 +50,6 @@ class readiness_registry {
     details_fn details;
   };
   std::vector<entry> checks_;
-  // run_off_thread()'s thread; declared last so it is joined before the checks go.
-  mutable std::unique_ptr<boost::asio::thread_pool> pool_;
 };
 
 }  // namespace gi::server

@@ -1,5 +1,7 @@
 #include "server/router.h"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -195,7 +197,11 @@ asio::awaitable<void> request_router::handle_other(route_id route, incoming_requ
       // I/O under their own short deadline, on the registry's thread (not this I/O thread);
       // load balancers probe the cheap form.
       if (deps_.deep_readiness && is_deep_readyz(req.target)) {
-        auto deep = co_await deps_.deep_readiness->run_off_thread();
+        auto deep = co_await asio::co_spawn(
+            deps_.blocking, [this]() -> asio::awaitable<readiness_registry::report> {
+              co_return deps_.deep_readiness->run();
+            },
+            asio::use_awaitable);
         rep.ready = rep.ready && deep.ready;
         for (auto& c : deep.components) rep.components.push_back(std::move(c));
       }
@@ -232,13 +238,13 @@ asio::awaitable<void> request_router::handle_other(route_id route, incoming_requ
         co_return;
       }
       api_request ar{req.method, req.target, req.headers, req.body};
-      co_await deps_.accounts_api->handle(ar, &who, ctx, w);
+      co_await answer_api(ar, &who, w);
       co_return;
     }
     case route_id::signup:
     case route_id::admin: {
       api_request ar{req.method, req.target, req.headers, req.body, req.remote};
-      co_await deps_.accounts_api->handle(ar, nullptr, ctx, w);
+      co_await answer_api(ar, nullptr, w);
       co_return;
     }
     case route_id::not_found:
@@ -247,6 +253,19 @@ asio::awaitable<void> request_router::handle_other(route_id route, incoming_requ
   }
   core::error e(core::error_kind::internal, std::string("unrouted request"));
   co_await send_error(w, e);
+}
+
+// The account API answers on the blocking executor (store I/O); the reply is written back
+// here, on the I/O thread (co_spawn's completion resumes this coroutine on its executor).
+asio::awaitable<void> request_router::answer_api(const api_request& ar, const auth::principal* who,
+                                                 response_writer& w) const {
+  auto reply = co_await asio::co_spawn(
+      deps_.blocking,
+      [this, &ar, who]() -> asio::awaitable<api_reply> { co_return deps_.accounts_api->respond(ar, who); },
+      asio::use_awaitable);
+  core::header_list h;
+  h.emplace_back(std::string(headers::content_type), std::move(reply.content_type));
+  co_await w.send(reply.status, std::move(h), std::move(reply.body));
 }
 
 // GET /v1/route/explain?task=<task>: authenticated like every /v1 route; the X-GammaInfra-*

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "auth/authenticator.h"
@@ -60,6 +61,9 @@ struct router_deps {
   std::int64_t models_created = 0;  // unix seconds for /v1/models `created`
   // Account and admin endpoints (issue 10). Null = those routes answer 404.
   std::shared_ptr<api_handler> accounts_api;
+  // Where work that may block runs (the account API's store calls, the deep readiness
+  // checks), so that it never holds an I/O thread. Required when either is set.
+  boost::asio::any_io_executor blocking;
 };
 
 class request_router {
@@ -83,6 +87,8 @@ class request_router {
                                             core::request_context& ctx, response_writer& w) const;
   boost::asio::awaitable<void> chat(incoming_request& req, core::request_context& ctx,
                                     response_writer& w) const;
+  boost::asio::awaitable<void> answer_api(const api_request& ar, const auth::principal* who,
+                                          response_writer& w) const;
   boost::asio::awaitable<void> route_explain(incoming_request& req, core::request_context& ctx,
                                              response_writer& w) const;
   // Authenticates `/v1/*`; on failure writes the 401 and returns false.
