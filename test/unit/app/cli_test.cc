@@ -1,5 +1,8 @@
 #include "app/cli.h"
 
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -166,6 +169,71 @@ TEST(cli, example_config_is_accepted) {
   harness h;
   auto f = test::source_dir() / "gammainfra.example.yaml";
   EXPECT_EQ(h.run({"config", "check", f.string()}), 0) << h.err.str();
+}
+
+// `gammainfra byok …` against a real store file: the secret comes from stdin and is stored
+// sealed (never in the file, never printed); list shows providers only; rekey re-seals with a
+// new master key; delete removes it. The master key comes from the environment (this test
+// runs in its own process under ctest).
+TEST(cli, byok_commands_seal_list_rekey_and_delete) {
+  test::temp_dir d;
+  const std::string db = (d.path() / "g.db").string();
+  harness a;
+  ASSERT_EQ(a.run({"accounts", "create", "--name", "B", "--db", db}), 0) << a.err.str();
+  const std::string id = a.out.str().substr(0, a.out.str().find('\t'));
+  ASSERT_FALSE(id.empty());
+
+  const std::string key1(64, '1'), key2(64, '2');
+  const std::string secret = "sk-provider-secret-0123456789";
+  auto set_with_stdin = [&](const std::string& input, harness& h, std::vector<std::string> args) {
+    std::istringstream in(input);
+    auto* old = std::cin.rdbuf(in.rdbuf());
+    int rc = h.run(std::move(args));
+    std::cin.rdbuf(old);
+    return rc;
+  };
+
+  ::unsetenv("GAMMAINFRA_BYOK_KEY");
+  ::unsetenv("GAMMAINFRA_BYOK_PREVIOUS_KEY");
+  harness no_key;
+  EXPECT_EQ(set_with_stdin(secret + "\n", no_key, {"byok", "set", "--account", id, "--provider", "openai", "--db", db}), 1);
+  EXPECT_NE(no_key.err.str().find("GAMMAINFRA_BYOK_KEY"), std::string::npos) << no_key.err.str();
+
+  ::setenv("GAMMAINFRA_BYOK_KEY", key1.c_str(), 1);
+  harness bad_provider;
+  EXPECT_EQ(set_with_stdin(secret + "\n", bad_provider, {"byok", "set", "--account", id, "--provider", "cohere", "--db", db}), 2);
+  EXPECT_NE(bad_provider.err.str().find("unknown provider 'cohere'"), std::string::npos) << bad_provider.err.str();
+
+  harness set;
+  ASSERT_EQ(set_with_stdin(secret + "\r\n", set, {"byok", "set", "--account", id, "--provider", "openai", "--db", db}), 0)
+      << set.err.str();
+  EXPECT_NE(set.out.str().find("stored (sealed) the openai key of " + id), std::string::npos) << set.out.str();
+  EXPECT_EQ(set.out.str().find(secret), std::string::npos);
+
+  harness list;
+  ASSERT_EQ(list.run({"byok", "list", "--account", id, "--db", db}), 0) << list.err.str();
+  EXPECT_NE(list.out.str().find(id + "\topenai\t"), std::string::npos) << list.out.str();
+  EXPECT_EQ(list.out.str().find(secret), std::string::npos);
+  for (const auto& f : {db, db + "-wal"}) {
+    if (std::filesystem::exists(f)) {
+      EXPECT_EQ(test::read_file(f).find(secret), std::string::npos) << "the secret reached " << f << " in clear";
+    }
+  }
+
+  // Rotation: the old master key opens, the new one seals.
+  ::setenv("GAMMAINFRA_BYOK_PREVIOUS_KEY", key1.c_str(), 1);
+  ::setenv("GAMMAINFRA_BYOK_KEY", key2.c_str(), 1);
+  harness rekey;
+  ASSERT_EQ(rekey.run({"byok", "rekey", "--db", db}), 0) << rekey.err.str();
+  EXPECT_NE(rekey.out.str().find("1 stored keys re-sealed"), std::string::npos) << rekey.out.str();
+
+  harness del, again;
+  ASSERT_EQ(del.run({"byok", "delete", "--account", id, "--provider", "openai", "--db", db}), 0) << del.err.str();
+  EXPECT_EQ(del.out.str(), "deleted\n");
+  ASSERT_EQ(again.run({"byok", "delete", "--account", id, "--provider", "openai", "--db", db}), 0);
+  EXPECT_EQ(again.out.str(), "no stored key\n");
+  ::unsetenv("GAMMAINFRA_BYOK_KEY");
+  ::unsetenv("GAMMAINFRA_BYOK_PREVIOUS_KEY");
 }
 
 }  // namespace
