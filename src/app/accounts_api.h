@@ -20,7 +20,8 @@
 //     GET  /admin/audit?limit=
 // Times in queries are unix seconds; money is a decimal USD string (exact nano-USD).
 //
-// Thread safety: shared by all I/O threads; per-request state is local.
+// Thread safety: respond() runs on the server's blocking pool, several calls at once;
+// per-request state is local, the signup windows are under their mutex.
 
 #include <memory>
 #include <mutex>

@@ -332,15 +332,19 @@ std::string describe_position(std::string_view body, std::size_t pos) {
 }  // namespace
 
 core::result<core::chat_request> decode_chat_request(std::string_view body) {
-  if (auto fast = detail::decode_chat_request_fast(body)) return std::move(*fast);
-  return detail::decode_chat_request_general(body);
+  core::chat_request r;
+  if (auto st = decode_chat_request(body, r); !st) return std::move(st).error();
+  return r;
 }
 
 core::status<> decode_chat_request(std::string_view body, core::chat_request& out) {
   if (detail::decode_chat_request_fast(body, out)) return core::ok;
-  out = core::chat_request{};
+  // The fast reader declined, possibly after filling part of `out`.
   auto r = detail::decode_chat_request_general(body);
-  if (!r) return std::move(r).error();
+  if (!r) {
+    out = core::chat_request{};
+    return std::move(r).error();
+  }
   out = std::move(r).value();
   return core::ok;
 }

@@ -299,8 +299,8 @@ class session final : public session_base,
     if (close_delimited_) {
       std::array<asio::const_buffer, 2> bufs{head, asio::buffer(data)};
       std::size_t sent = 0;
-    if (write_now(bufs, sent)) co_return !gone_;
-    co_return co_await write_rest(bufs, sent);
+      if (write_now(bufs, sent)) co_return !gone_;
+      co_return co_await write_rest(bufs, sent);
     }
     const auto size_line = chunk_size_line(data.size());
     std::array<asio::const_buffer, 4> bufs{head, asio::buffer(size_line.data(), size_line.size()),
@@ -319,8 +319,8 @@ class session final : public session_base,
       if (head.size() == 0) co_return true;
       std::array<asio::const_buffer, 1> bufs{head};
       std::size_t sent = 0;
-    if (write_now(bufs, sent)) co_return !gone_;
-    co_return co_await write_rest(bufs, sent);
+      if (write_now(bufs, sent)) co_return !gone_;
+      co_return co_await write_rest(bufs, sent);
     }
     tail_.assign("0\r\n"sv);
     for (const auto& [k, v] : trailers) append_field(tail_, k, v);

@@ -149,6 +149,15 @@ bool request_router::authenticate(const incoming_request& req, core::request_con
   return true;
 }
 
+// Runs `f` (work that may block) on the blocking executor; the awaiting coroutine resumes
+// on its own I/O thread with the result (co_spawn's completion goes to its executor).
+template <class F>
+asio::awaitable<std::invoke_result_t<F&>> request_router::on_blocking(F f) const {
+  co_return co_await asio::co_spawn(
+      deps_.blocking, [&f]() -> asio::awaitable<std::invoke_result_t<F&>> { co_return f(); },
+      asio::use_awaitable);
+}
+
 asio::awaitable<void> request_router::handle(route_id route, incoming_request& req,
                                              core::request_context& ctx,
                                              response_writer& w) const {
@@ -194,14 +203,10 @@ asio::awaitable<void> request_router::handle_other(route_id route, incoming_requ
     case route_id::readyz: {
       auto rep = deps_.readiness->run();
       // `/readyz?deep=1`: also the deep checks (e.g. the store's quick_check), which may do
-      // I/O under their own short deadline, on the registry's thread (not this I/O thread);
+      // I/O under their own short deadline, on the blocking executor (not this I/O thread);
       // load balancers probe the cheap form.
       if (deps_.deep_readiness && is_deep_readyz(req.target)) {
-        auto deep = co_await asio::co_spawn(
-            deps_.blocking, [this]() -> asio::awaitable<readiness_registry::report> {
-              co_return deps_.deep_readiness->run();
-            },
-            asio::use_awaitable);
+        auto deep = co_await on_blocking([this] { return deps_.deep_readiness->run(); });
         rep.ready = rep.ready && deep.ready;
         for (auto& c : deep.components) rep.components.push_back(std::move(c));
       }
@@ -256,13 +261,10 @@ asio::awaitable<void> request_router::handle_other(route_id route, incoming_requ
 }
 
 // The account API answers on the blocking executor (store I/O); the reply is written back
-// here, on the I/O thread (co_spawn's completion resumes this coroutine on its executor).
+// here, on the I/O thread.
 asio::awaitable<void> request_router::answer_api(const api_request& ar, const auth::principal* who,
                                                  response_writer& w) const {
-  auto reply = co_await asio::co_spawn(
-      deps_.blocking,
-      [this, &ar, who]() -> asio::awaitable<api_reply> { co_return deps_.accounts_api->respond(ar, who); },
-      asio::use_awaitable);
+  auto reply = co_await on_blocking([this, &ar, who] { return deps_.accounts_api->respond(ar, who); });
   core::header_list h;
   h.emplace_back(std::string(headers::content_type), std::move(reply.content_type));
   co_await w.send(reply.status, std::move(h), std::move(reply.body));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -87,6 +88,8 @@ class request_router {
                                             core::request_context& ctx, response_writer& w) const;
   boost::asio::awaitable<void> chat(incoming_request& req, core::request_context& ctx,
                                     response_writer& w) const;
+  template <class F>
+  boost::asio::awaitable<std::invoke_result_t<F&>> on_blocking(F f) const;
   boost::asio::awaitable<void> answer_api(const api_request& ar, const auth::principal* who,
                                           response_writer& w) const;
   boost::asio::awaitable<void> route_explain(incoming_request& req, core::request_context& ctx,
